@@ -1,0 +1,5 @@
+import type { Command } from '../command';
+import { validateCommand } from './validate';
+
+/** Every command of the CLI. Add a command by adding its module here (keep the list alphabetical). */
+export const COMMANDS: readonly Command[] = [validateCommand];
