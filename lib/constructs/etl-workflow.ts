@@ -140,8 +140,8 @@ export class EtlWorkflow extends Construct {
       stateName: STATES.resolveRunDate,
       lambdaFunction: resolveFn,
       payload: sfn.TaskInput.fromJsonPathAt('$'),
+      // the state becomes exactly { runDate } (no ResultPath = "$", which aws-local-stepfunctions 3.0.0 mishandles)
       resultSelector: { 'runDate.$': '$.Payload.runDate' },
-      resultPath: '$',
     });
     catchTo(resolve, STATES.resolveRunDate, false);
 
