@@ -1,4 +1,5 @@
 import aslValidator from 'asl-validator';
+import type { StateMachine as LocalStateMachine } from 'aws-local-stepfunctions';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../lib/config';
@@ -27,7 +28,7 @@ const etlTemplate = template(platform.etl!);
 const definition = stateMachineDefinition(etlTemplate, ctx);
 const states = definition['States'] as Record<string, JsonObj>;
 
-let StateMachine: typeof import('aws-local-stepfunctions').StateMachine;
+let StateMachine: typeof LocalStateMachine;
 beforeAll(async () => {
   installPromiseWithResolvers();
   ({ StateMachine } = await import('aws-local-stepfunctions'));

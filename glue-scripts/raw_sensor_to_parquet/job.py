@@ -54,6 +54,7 @@ def main():
     spark = glue_context.spark_session
     spark.conf.set("spark.sql.session.timeZone", "UTC")
     spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
+    spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
     job = Job(glue_context)
     job.init(args["JOB_NAME"], args)
 
