@@ -384,7 +384,18 @@ describe('ETL workflow resources', () => {
         Input: '{"scheduledTime":"<aws.scheduler.scheduled-time>"}',
         RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 7200 },
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WorkflowScheduleDlq'), 'Arn'] } },
+        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WorkflowScheduleRole'), 'Arn'] },
       },
+    });
+    // the DLQ is KMS-encrypted: the scheduler's role can send to it and use its key
+    etlTemplate.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'] }),
+          Match.objectLike({ Action: 'sqs:SendMessage' }),
+        ]),
+      },
+      Roles: [{ Ref: Match.stringLikeRegexp('^WorkflowScheduleRole') }],
     });
   });
 

@@ -1,6 +1,7 @@
 import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -299,6 +300,14 @@ export class EtlWorkflow extends Construct {
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is the dead-letter queue of the ETL schedule (EventBridge Scheduler target DLQ).',
     });
+    // The scheduler delivers to the KMS-encrypted DLQ with this role: it needs the queue key, not only sqs:SendMessage.
+    const scheduleRole = new iam.Role(this, 'ScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      description: 'EventBridge Scheduler: starts the daily ETL execution, dead-letters failed starts',
+    });
+    props.key.grant(scheduleRole, 'kms:GenerateDataKey', 'kms:Decrypt');
     const [hour, minute] = props.config.dailyRunLocalTime.split(':').map((x) => String(Number(x)));
     this.schedule = new scheduler.Schedule(this, 'DailySchedule', {
       description: `Daily ETL at ${props.config.dailyRunLocalTime} ${props.timeZone} (processes yesterday)`,
@@ -309,6 +318,7 @@ export class EtlWorkflow extends Construct {
       }),
       target: new targets.StepFunctionsStartExecution(this.stateMachine, {
         input: scheduler.ScheduleTargetInput.fromObject({ scheduledTime: scheduler.ContextAttribute.scheduledTime }),
+        role: scheduleRole,
         deadLetterQueue: this.deadLetterQueue,
         retryAttempts: 10,
         maxEventAge: Duration.hours(2),
