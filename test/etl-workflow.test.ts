@@ -1,6 +1,7 @@
 import aslValidator from 'asl-validator';
 import type { StateMachine as LocalStateMachine } from 'aws-local-stepfunctions';
 import { Match } from 'aws-cdk-lib/assertions';
+import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../lib/config';
 import { STATES } from '../lib/constructs/etl-workflow';
@@ -52,6 +53,7 @@ function sequence(...responses: (unknown | Error)[]): Handler {
 }
 
 interface Calls {
+  all: { state: string; input: JsonObj }[];
   glue: { state: string; input: JsonObj }[];
   sql: JsonObj[];
   sns: JsonObj[];
@@ -93,9 +95,15 @@ function handlers(calls: Calls, overrides: Record<string, Handler> = {}): Record
       return { MessageId: 'm1' };
     },
   };
-  const out: Record<string, Handler> = { ...base };
+  const out: Record<string, Handler> = {};
+  for (const [k, h] of Object.entries(base)) {
+    out[k] = (input) => {
+      calls.all.push({ state: k, input });
+      return h(input);
+    };
+  }
   for (const [k, h] of Object.entries(overrides)) {
-    const inner = base[k];
+    const inner = out[k];
     out[k] = (input) => {
       const r = h(input);
       return r === undefined && inner ? inner(input) : r;
@@ -105,7 +113,7 @@ function handlers(calls: Calls, overrides: Record<string, Handler> = {}): Record
 }
 
 async function run(input: JsonObj, overrides: Record<string, Handler> = {}) {
-  const calls: Calls = { glue: [], sql: [], sns: [], events: [] };
+  const calls: Calls = { all: [], glue: [], sql: [], sns: [], events: [] };
   const machine = new StateMachine(definition as never);
   const zero = (type: string) =>
     Object.fromEntries(
@@ -200,6 +208,51 @@ describe('ETL state machine executed locally (aws-local-stepfunctions, task resu
     const entry = (r.calls.events[0]!['Entries'] as JsonObj[])[0]!;
     expect(entry['Source']).toBe('smart-factory.etl');
     expect(entry['Detail']).toMatchObject({ runDate: '2026-11-24', executionId: EXECUTION_ID });
+  });
+
+  it('every AWS SDK request the machine sends is valid for the service model (botocore as the oracle)', async () => {
+    const ok = await run({ runDate: '2026-11-24' });
+    const failed = await run(
+      { runDate: '2026-11-24' },
+      { [STATES.dailyFact]: sequence(awsError('States.TaskFailed', 'job failed')) }
+    );
+    const api: Record<string, [string, string]> = {
+      [STATES.rawToParquet]: ['glue', 'StartJobRun'],
+      [STATES.dailyFact]: ['glue', 'StartJobRun'],
+      [STATES.refresh]: ['redshift-data', 'ExecuteStatement'],
+      [`${STATES.refresh}: describe`]: ['redshift-data', 'DescribeStatement'],
+      [STATES.archive]: ['redshift-data', 'ExecuteStatement'],
+      [`${STATES.archive}: describe`]: ['redshift-data', 'DescribeStatement'],
+      [STATES.notify]: ['sns', 'Publish'],
+    };
+    const requests = [...ok.calls.all, ...failed.calls.all]
+      .filter((c) => api[c.state])
+      .map((c) => ({ state: c.state, service: api[c.state]![0], operation: api[c.state]![1], params: c.input }));
+    expect(new Set(requests.map((r) => r.state))).toEqual(new Set(Object.keys(api)));
+    const script = [
+      'import json, sys',
+      'import botocore.session',
+      'from botocore.validate import ParamValidator',
+      'session = botocore.session.get_session()',
+      'out = []',
+      'for r in json.load(sys.stdin):',
+      '    shape = session.get_service_model(r["service"]).operation_model(r["operation"]).input_shape',
+      '    report = ParamValidator().validate(r["params"], shape)',
+      '    out.append([r["state"], report.generate_report()])',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const reports = JSON.parse(
+      execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify(requests), encoding: 'utf8' })
+    ) as [string, string][];
+    expect(reports.filter(([, report]) => report !== '')).toEqual([]);
+    // positive control: the validator does reject a misnamed parameter
+    const bad = JSON.stringify([
+      { state: 'x', service: 'redshift-data', operation: 'ExecuteStatement', params: { Sql: 'x', Cluster: 'c' } },
+    ]);
+    const badReport = JSON.parse(
+      execFileSync('/usr/bin/python3', ['-c', script], { input: bad, encoding: 'utf8' })
+    ) as [string, string][];
+    expect(badReport[0]![1]).toMatch(/Unknown parameter in input: "Cluster"/);
   });
 
   it('a given runDate is used as is; an invalid one fails before any job, with a notification', async () => {
