@@ -4,11 +4,12 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { SENSOR_COLUMNS, SENSOR_FIELDS } from '@smart-factory/schema';
 import { DEFAULT_CONFIG, DEV_CONFIG } from '../lib/config';
-import { testPlatform, template } from './helpers/app';
+import { template } from './helpers/app';
+import { etlTestStack } from './helpers/etl';
 import { STAND_IN } from './helpers/warehouse-stand-in';
 
-const { platform } = testPlatform();
-const t = template(platform.etl!);
+const { etl } = etlTestStack();
+const t = template(etl);
 const jobs = t.findResources('AWS::Glue::Job');
 const job = (commandName: string, scriptHint: RegExp) => {
   const found = Object.entries(jobs).filter(
@@ -64,7 +65,7 @@ describe('ETL Glue jobs', () => {
       '--horizon_hours': String(DEFAULT_CONFIG.etl.failureHorizonHours),
       '--lookback_days': String(DEFAULT_CONFIG.etl.featureLookbackDays),
     });
-    expect(platform.etl!.mlFeaturesJob.jobName).toBeDefined();
+    expect(etl.mlFeaturesJob.jobName).toBeDefined();
   });
 
   it('the security configuration encrypts CloudWatch logs, bookmarks and S3 with KMS', () => {
@@ -107,11 +108,11 @@ describe('ETL Glue jobs', () => {
   });
 
   it('the dev config synthesizes with its own schedule time zone and worker count', () => {
-    const dev = testPlatform({
+    const dev = etlTestStack({
       ...DEV_CONFIG,
       etl: { ...DEV_CONFIG.etl, dailyRunLocalTime: '02:05', sparkWorkers: 3 },
     });
-    const d = template(dev.platform.etl!);
+    const d = template(dev.etl);
     d.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(5 2 * * ? *)' });
     d.hasResourceProperties('AWS::Glue::Job', { NumberOfWorkers: 3 });
   });

@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../lib/config';
 import { STATES } from '../lib/constructs/etl-workflow';
 import { InvalidRunDateError, resolveRunDate } from '../lambdas/etl-run-date/run-date';
-import { testPlatform, template } from './helpers/app';
+import { template } from './helpers/app';
+import { etlTestStack } from './helpers/etl';
 import { installPromiseWithResolvers, stateMachineDefinition } from './helpers/asl';
 import { STAND_IN } from './helpers/warehouse-stand-in';
 
@@ -24,8 +25,8 @@ const ctx = { region: REGION, account: STAND_IN.account };
 const NOW = new Date('2026-11-25T03:00:00Z'); // 12:00 in Seoul on the 25th
 const EXECUTION_ID = `arn:aws:states:${REGION}:${STAND_IN.account}:execution:etl:run-1`;
 
-const { platform } = testPlatform();
-const etlTemplate = template(platform.etl!);
+const { etl } = etlTestStack();
+const etlTemplate = template(etl);
 const definition = stateMachineDefinition(etlTemplate, ctx);
 const states = definition['States'] as Record<string, JsonObj>;
 
