@@ -115,6 +115,10 @@ describe('validation names the field, the bad value and what is allowed', () => 
     ['alert e-mail', (c) => (c.streaming.alertEmails = ['ops']), /^streaming\.alertEmails\[0\]: "ops"/],
     ['push secret', (c) => (c.streaming.mobilePushSecretArn = 'fcm'), /^streaming\.mobilePushSecretArn: "fcm"/],
     ['retrain cron', (c) => (c.ml.retrainCron = '0 3 * * 0'), /^ml\.retrainCron: "0 3 \* \* 0"/],
+    ['etl run time', (c) => (c.etl.dailyRunLocalTime = '1:10'), /^etl\.dailyRunLocalTime: "1:10" .*HH:MM/],
+    ['etl spark workers', (c) => (c.etl.sparkWorkers = 1), /^etl\.sparkWorkers: 1 .*from 2 to 299/],
+    ['etl horizon', (c) => (c.etl.failureHorizonHours = 0), /^etl\.failureHorizonHours: 0 .*whole number from 1/],
+    ['etl lookback', (c) => (c.etl.featureLookbackDays = 1.5), /^etl\.featureLookbackDays: 1\.5 .*whole number/],
     ['data removal', (c) => (c.dataRemoval = 'delete' as never), /^dataRemoval: "delete" .*"retain" or "destroy"/],
   ];
   it.each(cases)('%s', (_name, mutate, expected) => {

@@ -33,6 +33,12 @@ export const DEFAULT_CONFIG: PlatformConfig = {
     hotColdBoundaryMonths: 6,
     snapshotRetentionDays: 7,
   },
+  etl: {
+    dailyRunLocalTime: '01:10',
+    sparkWorkers: 2,
+    failureHorizonHours: 24,
+    featureLookbackDays: 90,
+  },
   streaming: {
     anomalyAlertThreshold: 0.7,
     alertCooldownSeconds: 600,

@@ -92,6 +92,17 @@ export interface MlConfig {
   readonly retrainCron?: string;
 }
 
+export interface EtlConfig {
+  /** Local wall-clock time `HH:MM` (in `PlatformConfig.timeZone`) of the daily ETL run; after the 01:00 scale-up. */
+  readonly dailyRunLocalTime: string;
+  /** Worker count of the raw_sensor_to_parquet Spark job (G.1X workers, 2-299). */
+  readonly sparkWorkers: number;
+  /** ml_features: a reading is labelled positive when its device fails within this many hours after it. */
+  readonly failureHorizonHours: number;
+  /** ml_features: days of processed readings (ending yesterday) in one training set. */
+  readonly featureLookbackDays: number;
+}
+
 export interface PlatformConfig {
   /** Name of this configuration (`default`, `dev`, ...). */
   readonly name: string;
@@ -109,6 +120,7 @@ export interface PlatformConfig {
   readonly tags: Readonly<Record<string, string>>;
   readonly lake: LakeConfig;
   readonly warehouse: WarehouseConfig;
+  readonly etl: EtlConfig;
   readonly streaming: StreamingConfig;
   readonly ml: MlConfig;
 }

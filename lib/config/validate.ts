@@ -121,6 +121,15 @@ export function configProblems(c: PlatformConfig): string[] {
     }
   });
 
+  // ETL
+  const e = c.etl;
+  if (!HHMM.test(e.dailyRunLocalTime)) {
+    fail('etl.dailyRunLocalTime', e.dailyRunLocalTime, 'expected HH:MM (24-hour local time)');
+  }
+  int('etl.sparkWorkers', e.sparkWorkers, 2, 299);
+  int('etl.failureHorizonHours', e.failureHorizonHours, 1, 24 * 90);
+  int('etl.featureLookbackDays', e.featureLookbackDays, 1, 3650);
+
   // Streaming
   const s = c.streaming;
   unit('streaming.anomalyAlertThreshold', s.anomalyAlertThreshold, 'open');

@@ -6,6 +6,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { type PlatformConfig, DEFAULT_CONFIG } from '../../lib/config';
 import { buildPlatform, type Platform } from '../../lib/platform';
+import { warehouseStandIn } from './warehouse-stand-in';
 
 const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
   context: Record<string, unknown>;
@@ -19,10 +20,13 @@ export function testApp(extraContext: Record<string, unknown> = {}): App {
   return new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...extraContext } });
 }
 
-/** The whole platform for `config` (default: the embedded default), without the nag plugin attached. */
+/**
+ * The whole platform for `config` (default: the embedded default), without the nag plugin attached. TEMPORARY: the
+ * ETL stack gets the warehouse stand-in until the warehouse stack is merged.
+ */
 export function testPlatform(config: PlatformConfig = DEFAULT_CONFIG): { app: App; platform: Platform } {
   const app = testApp();
-  const platform = buildPlatform(app, config, { nag: false });
+  const platform = buildPlatform(app, config, { nag: false, etlWarehouse: warehouseStandIn(app, config) });
   return { app, platform };
 }
 
