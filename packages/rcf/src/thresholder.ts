@@ -1,0 +1,121 @@
+/** Options of the adaptive thresholder (defaults in DEFAULT_THRESHOLDER_OPTIONS). */
+export interface ThresholderOptions {
+  /** Discount per score of the running mean/variance (1/horizon). */
+  readonly scoreDecay: number;
+  /** Number of scores seen before any grade > 0 is emitted. */
+  readonly minScores: number;
+  /** z-score (deviation of the score from its decayed mean, in decayed standard deviations) where the grade starts. */
+  readonly zLow: number;
+  /** z-score at which the grade reaches 1. */
+  readonly zHigh: number;
+  /** Raw RCF scores at or below this never alert (ThresholdedRandomCutForest's absolute threshold). */
+  readonly absoluteThreshold: number;
+  /** Lower bound of the standard deviation, as a fraction of the mean score (guards perfectly regular series). */
+  readonly minRelativeDeviation: number;
+  /**
+   * After an alert at z-score z₀, later alerts are reported only if their z-score exceeds z₀·exp(−k/suppressionHorizon)
+   * k steps later: one event yields one alert, not a burst (like TRCF's suppression while the anomaly is in the shingle).
+   */
+  readonly suppressionHorizon: number;
+}
+
+export const DEFAULT_THRESHOLDER_OPTIONS: Readonly<ThresholderOptions> = Object.freeze({
+  scoreDecay: 1 / 2560,
+  minScores: 64,
+  zLow: 3,
+  zHigh: 6,
+  absoluteThreshold: 1.0,
+  minRelativeDeviation: 0.05,
+  suppressionHorizon: 128,
+});
+
+export function validateThresholderOptions(o: ThresholderOptions): void {
+  const check = (name: string, ok: boolean, v: number): void => {
+    if (!ok) throw new RangeError(`${name} is out of range: ${v}`);
+  };
+  check('scoreDecay', o.scoreDecay > 0 && o.scoreDecay < 1, o.scoreDecay);
+  check('minScores', Number.isInteger(o.minScores) && o.minScores >= 2, o.minScores);
+  check('zLow', Number.isFinite(o.zLow) && o.zLow >= 0, o.zLow);
+  check('zHigh', Number.isFinite(o.zHigh) && o.zHigh > o.zLow, o.zHigh);
+  check('absoluteThreshold', Number.isFinite(o.absoluteThreshold) && o.absoluteThreshold >= 0, o.absoluteThreshold);
+  check('minRelativeDeviation', o.minRelativeDeviation >= 0 && o.minRelativeDeviation < 10, o.minRelativeDeviation);
+  check('suppressionHorizon', o.suppressionHorizon >= 0 && Number.isFinite(o.suppressionHorizon), o.suppressionHorizon);
+}
+
+export interface Grade {
+  /** In [0, 1]; 0 = normal. */
+  readonly grade: number;
+  /** The score's deviation from its decayed mean in decayed standard deviations (0 before minScores). */
+  readonly zScore: number;
+  /** The raw score above which the grade becomes positive (before suppression). */
+  readonly threshold: number;
+}
+
+/**
+ * Turns raw RCF scores into a grade in [0, 1], in the spirit of ThresholdedRandomCutForest's BasicThresholder:
+ * discounted mean and deviation of past scores, grade rising from z = zLow to z = zHigh, an absolute floor, and
+ * suppression of repeated alerts. Scores feed the statistics winsorised at mean + zHigh·sd, so that anomalies do not
+ * inflate the deviation they are judged against.
+ */
+export class Thresholder {
+  readonly options: ThresholderOptions;
+  /** Number of scores seen. */
+  count = 0;
+  /** Discounted sums: weight, Σx, Σx². */
+  weight = 0;
+  sum = 0;
+  sumSq = 0;
+  /** z-score of the last reported alert and steps since it. */
+  lastAlertZ = 0;
+  stepsSinceAlert = 0;
+
+  constructor(options: ThresholderOptions = DEFAULT_THRESHOLDER_OPTIONS) {
+    validateThresholderOptions(options);
+    this.options = { ...options };
+  }
+
+  get mean(): number {
+    return this.weight > 0 ? this.sum / this.weight : 0;
+  }
+
+  get deviation(): number {
+    if (this.weight <= 0) return 0;
+    const m = this.sum / this.weight;
+    const v = this.sumSq / this.weight - m * m;
+    return Math.sqrt(v > 0 ? v : 0);
+  }
+
+  /** Grades a score against the statistics of the previous ones, then adds it to them. */
+  process(score: number): Grade {
+    const o = this.options;
+    const mean = this.mean;
+    const sd = Math.max(this.deviation, o.minRelativeDeviation * mean, 1e-12);
+    let grade = 0;
+    let z = 0;
+    let threshold = Math.max(o.absoluteThreshold, mean + o.zLow * sd);
+    if (this.count >= o.minScores) {
+      z = (score - mean) / sd;
+      if (score > o.absoluteThreshold && z > o.zLow) grade = Math.min(1, (z - o.zLow) / (o.zHigh - o.zLow));
+    } else {
+      threshold = Number.POSITIVE_INFINITY;
+    }
+    // Suppression of repeated alerts from one event.
+    this.stepsSinceAlert++;
+    if (grade > 0) {
+      const level =
+        o.suppressionHorizon > 0 ? this.lastAlertZ * Math.exp(-this.stepsSinceAlert / o.suppressionHorizon) : 0;
+      if (z > level) {
+        this.lastAlertZ = z;
+        this.stepsSinceAlert = 0;
+      } else grade = 0;
+    }
+    // Update the statistics with the (winsorised) score.
+    const x = this.count >= o.minScores ? Math.min(score, mean + o.zHigh * sd) : score;
+    const keep = 1 - o.scoreDecay;
+    this.weight = this.weight * keep + 1;
+    this.sum = this.sum * keep + x;
+    this.sumSq = this.sumSq * keep + x * x;
+    this.count++;
+    return { grade, zScore: z, threshold };
+  }
+}
