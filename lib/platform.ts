@@ -3,11 +3,13 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { PlatformConfig } from './config';
 import { LakeStack } from './stacks/lake-stack';
 import { OperationsStack } from './stacks/operations-stack';
+import { StreamingStack } from './stacks/streaming-stack';
 
 /** Every stack of one platform. */
 export interface Platform {
   readonly lake: LakeStack;
   readonly operations: OperationsStack;
+  readonly streaming: StreamingStack;
 }
 
 export interface BuildPlatformOptions {
@@ -32,8 +34,18 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildPl
     description: description('operations notifications'),
   });
 
+  const streaming = new StreamingStack(app, `${p}Streaming`, {
+    env,
+    config,
+    description: description('IoT telemetry stream, raw-zone delivery, anomaly alerts and window metrics'),
+    rawBucket: lake.storage.rawBucket,
+    curatedBucket: lake.storage.curatedBucket,
+    lakeKey: lake.storage.key,
+    operations: operations.operations,
+  });
+
   for (const [k, v] of Object.entries(config.tags)) Tags.of(app).add(k, v);
   Tags.of(app).add('platform-config', config.name);
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { lake, operations };
+  return { lake, operations, streaming };
 }

@@ -8,8 +8,9 @@ export interface Alert {
   readonly ts: string;
   readonly score: number;
   readonly grade: number;
-  /** The sensor with the largest attribution, and its reading. */
+  /** The sensor with the largest attribution, its reading, and whether it was unusually high or low. */
   readonly sensor: SensorField;
+  readonly direction: 'high' | 'low';
   readonly sensor_value: number;
   readonly sensor_unit: string;
   /** Attribution of the score per model field. */
@@ -51,11 +52,14 @@ export function buildAlert(
   fields: readonly SensorField[],
   timeZone: string
 ): Alert {
-  const sensor = dominantField(result.attribution);
+  const { field: sensor, direction } = dominantField(result.attribution);
   const unit = SENSOR_COLUMNS.find((c) => c.name === sensor)?.unit ?? '';
-  const value = reading[sensor] as number;
+  const value = reading[sensor] ?? Number.NaN;
   const attribution: Partial<Record<SensorField, number>> = {};
-  fields.forEach((f, i) => (attribution[f] = round(result.attribution[i] ?? 0)));
+  fields.forEach((f, i) => {
+    const a = result.attribution[i];
+    attribution[f] = round((a?.high ?? 0) + (a?.low ?? 0));
+  });
   const when = localTime(reading.ts, timeZone);
   const score = round(result.score);
   const grade = round(result.grade);
@@ -65,15 +69,17 @@ export function buildAlert(
     score,
     grade,
     sensor,
+    direction,
     sensor_value: value,
     sensor_unit: unit,
     attribution,
     message_ko:
       `[이상 감지] 설비 ${reading.device_id}, ${when}: 이상 점수 ${score} (등급 ${grade}). ` +
-      `주요 원인 센서: ${KO_NAMES[sensor]} = ${value} ${unit}. 설비를 점검하세요.`,
+      `주요 원인 센서: ${KO_NAMES[sensor]} = ${value} ${unit} (${direction === 'high' ? '평소보다 높음' : '평소보다 낮음'}). ` +
+      '설비를 점검하세요.',
     message_en:
       `[Anomaly] Device ${reading.device_id} at ${when}: anomaly score ${score} (grade ${grade}). ` +
-      `Driven by ${EN_NAMES[sensor]} = ${value} ${unit}. Please inspect the equipment.`,
+      `Driven by ${EN_NAMES[sensor]} = ${value} ${unit} (unusually ${direction}). Please inspect the equipment.`,
   };
 }
 

@@ -1,4 +1,4 @@
-import { SENSOR_COLUMNS, type SensorField, type SensorReading } from '@smart-factory/schema';
+import { SENSOR_FIELDS, type SensorField, type SensorReading } from '@smart-factory/schema';
 
 /** What the detector reports for one point (the shape of `@smart-factory/rcf`'s `AnomalyDetector.process`). */
 export interface DetectorResult {
@@ -7,8 +7,8 @@ export interface DetectorResult {
   /** Anomaly grade in [0, 1]; 0 below the adaptive threshold. */
   readonly grade: number;
   readonly isAnomaly: boolean;
-  /** Per input dimension, the part of the score that dimension explains (same order as the point). */
-  readonly attribution: readonly number[];
+  /** Per input dimension (same order as the point), the part of the score explained by it being high or low. */
+  readonly attribution: readonly { readonly high: number; readonly low: number }[];
 }
 
 /** One per-device streaming model. Implemented by `AnomalyDetector` of `@smart-factory/rcf`; injected for tests. */
@@ -25,20 +25,23 @@ export interface ModelFactory {
 }
 
 /**
- * The model's input dimensions: the required numeric sensor fields in schema order. `pressure` is optional in the
- * schema (not every device has the sensor), so it is not part of the model's point (a fixed-dimension forest).
+ * The model's input dimensions: every numeric sensor field in schema order. `pressure` is optional (not every device
+ * has the sensor): a missing value is passed as NaN, which the detector imputes with the previous value.
  */
-export const MODEL_FIELDS: readonly SensorField[] = SENSOR_COLUMNS.filter(
-  (c) => c.glueType === 'double' && c.required
-).map((c) => c.name as SensorField);
+export const MODEL_FIELDS: readonly SensorField[] = SENSOR_FIELDS;
 
 export function modelPoint(r: SensorReading): number[] {
-  return MODEL_FIELDS.map((f) => r[f] as number);
+  return MODEL_FIELDS.map((f) => r[f] ?? Number.NaN);
 }
 
-/** The field with the largest attribution (the sensor that drove the score). */
-export function dominantField(attribution: readonly number[]): SensorField {
+/** The field with the largest attribution (the sensor that drove the score) and whether it was high or low. */
+export function dominantField(attribution: DetectorResult['attribution']): {
+  field: SensorField;
+  direction: 'high' | 'low';
+} {
   let best = 0;
-  for (let i = 1; i < MODEL_FIELDS.length; i++) if ((attribution[i] ?? 0) > (attribution[best] ?? 0)) best = i;
-  return MODEL_FIELDS[best]!;
+  const total = (i: number) => (attribution[i]?.high ?? 0) + (attribution[i]?.low ?? 0);
+  for (let i = 1; i < MODEL_FIELDS.length; i++) if (total(i) > total(best)) best = i;
+  const a = attribution[best];
+  return { field: MODEL_FIELDS[best]!, direction: a !== undefined && a.low > a.high ? 'low' : 'high' };
 }
