@@ -1,4 +1,4 @@
-import { App } from 'aws-cdk-lib';
+import { type App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Validations } from 'aws-cdk-lib';
