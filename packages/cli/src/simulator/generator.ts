@@ -88,7 +88,7 @@ export function faultEpisodes(o: SimulationOptions): Map<string, Episode> {
   const durMs = o.durationSeconds * 1000;
   for (let i = 0, k = 0; i < o.devices; i += 5, k++) {
     const startMs = o.startMs + Math.round(durMs * (0.4 + 0.2 * r()));
-    const rampMs = Math.round(durMs * 0.15);
+    const rampMs = Math.max(1000, Math.round(durMs * 0.02));
     out.set(deviceId(i), {
       fault: k % 2 === 0 ? 'overheating' : 'bearing_wear',
       startMs,
@@ -117,7 +117,7 @@ export function readingCount(o: SimulationOptions): number {
 /**
  * Readings in time order: tick k (at startMs + k/rate s) yields one reading per device. A device's readings have a
  * per-device baseline, a slow Ornstein-Uhlenbeck drift of the temperature, a sinusoidal load cycle (motor speed and
- * heat follow the load) and Gaussian sensor noise. Faults ramp up linearly from start to peak and stay until end:
+ * heat follow the load) and Gaussian sensor noise. Faults ramp up linearly from start to peak (2 % of the duration, at least 1 s) and stay until end:
  * overheating adds up to +45 °C process temperature (+18 °C at the vibration sensor); bearing wear multiplies the
  * vibration velocity up to ×5 with random impacts and warms the bearing by up to +12 °C.
  */
