@@ -161,10 +161,11 @@ export function encodeDetector(d: AnomalyDetector): Uint8Array {
   w.f64(t.scoreDecay);
   w.u32(t.minScores);
   w.f64(t.zLow);
-  w.f64(t.zHigh);
+  w.f64(t.gradeSpan);
   w.f64(t.absoluteThreshold);
   w.f64(t.minRelativeDeviation);
   w.f64(t.suppressionHorizon);
+  w.f64(t.escalation);
   // detector state
   w.f64(d.count);
   if (d.lastSequence === undefined) w.u8(0);
@@ -194,7 +195,7 @@ export function encodeDetector(d: AnomalyDetector): Uint8Array {
   w.f64(th.sum);
   w.f64(th.sumSq);
   w.f64(th.lastAlertZ);
-  w.f64(th.stepsSinceAlert);
+  w.f64(th.stepsSinceAbove);
   // forest
   const f = d.forest;
   for (let i = 0; i < 4; i++) w.u32(f.rng.state[i]!);
@@ -273,10 +274,11 @@ export function decodeDetector(bytes: Uint8Array): AnomalyDetector {
         scoreDecay: r.f64('scoreDecay'),
         minScores: r.u32('minScores'),
         zLow: r.f64('zLow'),
-        zHigh: r.f64('zHigh'),
+        gradeSpan: r.f64('gradeSpan'),
         absoluteThreshold: r.f64('absoluteThreshold'),
         minRelativeDeviation: r.f64('minRelativeDeviation'),
         suppressionHorizon: r.f64('suppressionHorizon'),
+        escalation: r.f64('escalation'),
       },
     };
   } catch (e) {
@@ -316,7 +318,7 @@ export function decodeDetector(bytes: Uint8Array): AnomalyDetector {
   th.sum = r.f64('thresholder sum');
   th.sumSq = r.f64('thresholder sumSq');
   th.lastAlertZ = r.f64('lastAlertZ');
-  th.stepsSinceAlert = r.f64('stepsSinceAlert');
+  th.stepsSinceAbove = r.f64('stepsSinceAbove');
   const f = d.forest;
   for (let i = 0; i < 4; i++) f.rng.state[i] = r.u32('random state');
   f.updates = r.f64('forest updates');
