@@ -196,6 +196,7 @@ export function encodeDetector(d: AnomalyDetector): Uint8Array {
   w.f64(th.sumSq);
   w.f64(th.lastAlertZ);
   w.f64(th.stepsSinceAbove);
+  w.f64(th.stepsSinceAlert);
   // forest
   const f = d.forest;
   for (let i = 0; i < 4; i++) w.u32(f.rng.state[i]!);
@@ -319,6 +320,7 @@ export function decodeDetector(bytes: Uint8Array): AnomalyDetector {
   th.sumSq = r.f64('thresholder sumSq');
   th.lastAlertZ = r.f64('lastAlertZ');
   th.stepsSinceAbove = r.f64('stepsSinceAbove');
+  th.stepsSinceAlert = r.f64('stepsSinceAlert');
   const f = d.forest;
   for (let i = 0; i < 4; i++) f.rng.state[i] = r.u32('random state');
   f.updates = r.f64('forest updates');
@@ -392,6 +394,18 @@ function readTree(r: Reader, t: Tree, index: number): void {
     return bad((e as Error).message);
   }
   if (reached !== liveLeaves + liveInternal) bad('tree does not reach every live node');
+  // Free lists must name exactly the unused slots (later inserts allocate from them).
+  const seen = new Uint8Array(2 * cap);
+  for (let i = 0; i < t.freeInternalCount; i++) {
+    const n = t.freeInternal[i]!;
+    if (n >= cap - 1 || t.left[n] !== NONE || seen[n]) bad('free internal list names a live or invalid node');
+    seen[n] = 1;
+  }
+  for (let i = 0; i < t.freeLeafCount; i++) {
+    const n = t.freeLeaf[i]!;
+    if (n < cap || n >= 2 * cap || t.mass[n] !== 0 || seen[n]) bad('free leaf list names a live or invalid leaf');
+    seen[n] = 1;
+  }
   // Each leaf's mass must equal the number of sampler entries pointing at it.
   const refs = new Int32Array(cap);
   for (let i = 0; i < hs; i++) refs[t.heapLeaf[i]! - cap]!++;

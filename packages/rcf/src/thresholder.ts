@@ -20,7 +20,10 @@ export interface ThresholderOptions {
    * suppression while an anomaly is still in the shingle; 0 disables suppression.
    */
   readonly suppressionHorizon: number;
-  /** Inside an event, a new alert needs a z-score above escalation × the z-score of the event's last alert. */
+  /**
+   * Inside an event, a new alert needs a z-score above escalation × the z-score of the last alert, a bar that halves
+   * every suppressionHorizon steps.
+   */
   readonly escalation: number;
 }
 
@@ -75,6 +78,8 @@ export class Thresholder {
   /** z-score of the current event's last alert, and steps since the score was last above the threshold. */
   lastAlertZ = 0;
   stepsSinceAbove = Number.MAX_SAFE_INTEGER;
+  /** Steps since the last reported alert. */
+  stepsSinceAlert = Number.MAX_SAFE_INTEGER;
 
   constructor(options: ThresholderOptions = DEFAULT_THRESHOLDER_OPTIONS) {
     validateThresholderOptions(options);
@@ -112,9 +117,14 @@ export class Thresholder {
     const newEvent = this.stepsSinceAbove >= o.suppressionHorizon;
     if (score > threshold) this.stepsSinceAbove = 0;
     else if (this.stepsSinceAbove < o.suppressionHorizon) this.stepsSinceAbove++;
+    if (this.stepsSinceAlert < Number.MAX_SAFE_INTEGER) this.stepsSinceAlert++;
     if (grade > 0) {
-      if (newEvent || z > o.escalation * this.lastAlertZ) this.lastAlertZ = z;
-      else grade = 0;
+      // The bar halves every suppressionHorizon steps, so noise that keeps an event open cannot mute it forever.
+      const bar = o.escalation * this.lastAlertZ * Math.pow(0.5, this.stepsSinceAlert / o.suppressionHorizon);
+      if (newEvent || o.suppressionHorizon === 0 || z > bar) {
+        this.lastAlertZ = z;
+        this.stepsSinceAlert = 0;
+      } else grade = 0;
     }
     // Update the statistics with the (winsorised) score.
     const x = this.count >= o.minScores ? Math.min(score, threshold * (1 + o.gradeSpan)) : score;

@@ -162,8 +162,8 @@ export class Tree {
         range += (x > b ? x : b) - (x < a ? x : a);
       }
       if (range === 0) {
-        // node is a leaf holding exactly this point: a duplicate.
-        this.addMass(node, 1);
+        // node is a leaf holding exactly this point: a duplicate (its ancestors were counted on the way down).
+        this.mass[node]!++;
         return node;
       }
       let r = rng.nextDouble() * range;
