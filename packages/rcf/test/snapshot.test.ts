@@ -25,6 +25,9 @@ describe('snapshot / restore', () => {
       const bytes = live.snapshot();
       const restored = AnomalyDetector.restore(bytes);
       expect(restored.lastSequence).toBe(`4960${cut}`);
+      expect(restored.hasApplied(`4960${cut}`)).toBe(true);
+      expect(restored.hasApplied(`4960${cut - 1}`)).toBe(true);
+      expect(restored.hasApplied(`49600${cut}`)).toBe(false);
       expect(restored.count).toBe(cut);
       expect(restored.lastTimestampMs).toBe(1000);
       expect(restored.options).toEqual(live.options);
