@@ -151,6 +151,18 @@ export class AnomalyDetector {
     this.raw = new Float64Array(o.dimensions);
   }
 
+  /**
+   * True when a record with this sequence number was already applied, i.e. `sequence` ≤ `lastSequence`.
+   * Kinesis sequence numbers (decimal digit strings of any length) compare numerically; other strings only match
+   * when equal. Use it to skip records redelivered by a retried or bisected batch.
+   */
+  hasApplied(sequence: string): boolean {
+    const last = this.lastSequence;
+    if (last === undefined) return false;
+    if (/^\d+$/.test(sequence) && /^\d+$/.test(last)) return BigInt(sequence) <= BigInt(last);
+    return sequence === last;
+  }
+
   /** True once the warm-up is over and scores are produced. */
   get ready(): boolean {
     return this.count > this.options.warmup && this.shingleFill === this.options.shingleSize;

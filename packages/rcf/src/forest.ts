@@ -114,9 +114,7 @@ export class RandomCutForest {
     const lambda = this.options.timeDecay;
     const rng = this.rng;
     for (const t of this.trees) {
-      let u = rng.nextDouble();
-      if (u === 0) u = Number.MIN_VALUE;
-      const weight = -seq * lambda + Math.log(-Math.log(u));
+      const weight = -seq * lambda + Math.log(-Math.log(rng.nextOpenUnit()));
       t.offer(q, weight, rng);
     }
   }

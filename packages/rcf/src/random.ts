@@ -39,6 +39,11 @@ export class Random {
     return t;
   }
 
+  /** Uniform double in the open interval (0, 1) with 32 random bits (never 0: safe under a logarithm). */
+  nextOpenUnit(): number {
+    return (this.nextUint32() + 0.5) / 4294967296;
+  }
+
   /** Uniform double in [0, 1) with 53 random bits. */
   nextDouble(): number {
     const hi = this.nextUint32() >>> 5; // 27 bits

@@ -161,10 +161,11 @@ export function encodeDetector(d: AnomalyDetector): Uint8Array {
   w.f64(t.scoreDecay);
   w.u32(t.minScores);
   w.f64(t.zLow);
-  w.f64(t.zHigh);
+  w.f64(t.gradeSpan);
   w.f64(t.absoluteThreshold);
   w.f64(t.minRelativeDeviation);
   w.f64(t.suppressionHorizon);
+  w.f64(t.escalation);
   // detector state
   w.f64(d.count);
   if (d.lastSequence === undefined) w.u8(0);
@@ -194,6 +195,7 @@ export function encodeDetector(d: AnomalyDetector): Uint8Array {
   w.f64(th.sum);
   w.f64(th.sumSq);
   w.f64(th.lastAlertZ);
+  w.f64(th.stepsSinceAbove);
   w.f64(th.stepsSinceAlert);
   // forest
   const f = d.forest;
@@ -273,10 +275,11 @@ export function decodeDetector(bytes: Uint8Array): AnomalyDetector {
         scoreDecay: r.f64('scoreDecay'),
         minScores: r.u32('minScores'),
         zLow: r.f64('zLow'),
-        zHigh: r.f64('zHigh'),
+        gradeSpan: r.f64('gradeSpan'),
         absoluteThreshold: r.f64('absoluteThreshold'),
         minRelativeDeviation: r.f64('minRelativeDeviation'),
         suppressionHorizon: r.f64('suppressionHorizon'),
+        escalation: r.f64('escalation'),
       },
     };
   } catch (e) {
@@ -316,6 +319,7 @@ export function decodeDetector(bytes: Uint8Array): AnomalyDetector {
   th.sum = r.f64('thresholder sum');
   th.sumSq = r.f64('thresholder sumSq');
   th.lastAlertZ = r.f64('lastAlertZ');
+  th.stepsSinceAbove = r.f64('stepsSinceAbove');
   th.stepsSinceAlert = r.f64('stepsSinceAlert');
   const f = d.forest;
   for (let i = 0; i < 4; i++) f.rng.state[i] = r.u32('random state');
@@ -390,6 +394,18 @@ function readTree(r: Reader, t: Tree, index: number): void {
     return bad((e as Error).message);
   }
   if (reached !== liveLeaves + liveInternal) bad('tree does not reach every live node');
+  // Free lists must name exactly the unused slots (later inserts allocate from them).
+  const seen = new Uint8Array(2 * cap);
+  for (let i = 0; i < t.freeInternalCount; i++) {
+    const n = t.freeInternal[i]!;
+    if (n >= cap - 1 || t.left[n] !== NONE || seen[n]) bad('free internal list names a live or invalid node');
+    seen[n] = 1;
+  }
+  for (let i = 0; i < t.freeLeafCount; i++) {
+    const n = t.freeLeaf[i]!;
+    if (n < cap || n >= 2 * cap || t.mass[n] !== 0 || seen[n]) bad('free leaf list names a live or invalid leaf');
+    seen[n] = 1;
+  }
   // Each leaf's mass must equal the number of sampler entries pointing at it.
   const refs = new Int32Array(cap);
   for (let i = 0; i < hs; i++) refs[t.heapLeaf[i]! - cap]!++;

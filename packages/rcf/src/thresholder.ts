@@ -6,27 +6,36 @@ export interface ThresholderOptions {
   readonly minScores: number;
   /** z-score (deviation of the score from its decayed mean, in decayed standard deviations) where the grade starts. */
   readonly zLow: number;
-  /** z-score at which the grade reaches 1. */
-  readonly zHigh: number;
+  /**
+   * Grade = (score − threshold)/(gradeSpan·threshold), capped at 1: the grade reaches 1 when the score exceeds the
+   * threshold by this fraction of it (relative excess, so a very regular series does not turn small blips into 1).
+   */
+  readonly gradeSpan: number;
   /** Raw RCF scores at or below this never alert (ThresholdedRandomCutForest's absolute threshold). */
   readonly absoluteThreshold: number;
   /** Lower bound of the standard deviation, as a fraction of the mean score (guards perfectly regular series). */
   readonly minRelativeDeviation: number;
   /**
-   * After an alert at z-score z₀, later alerts are reported only if their z-score exceeds z₀·exp(−k/suppressionHorizon)
-   * k steps later: one event yields one alert, not a burst (like TRCF's suppression while the anomaly is in the shingle).
+   * An event (scores above the threshold, with gaps shorter than this many steps) alerts once, like TRCF's
+   * suppression while an anomaly is still in the shingle; 0 disables suppression.
    */
   readonly suppressionHorizon: number;
+  /**
+   * Inside an event, a new alert needs a z-score above escalation × the z-score of the last alert, a bar that halves
+   * every suppressionHorizon steps.
+   */
+  readonly escalation: number;
 }
 
 export const DEFAULT_THRESHOLDER_OPTIONS: Readonly<ThresholderOptions> = Object.freeze({
   scoreDecay: 1 / 2560,
   minScores: 64,
   zLow: 3,
-  zHigh: 6,
+  gradeSpan: 0.5,
   absoluteThreshold: 1.0,
   minRelativeDeviation: 0.05,
   suppressionHorizon: 128,
+  escalation: 1.5,
 });
 
 export function validateThresholderOptions(o: ThresholderOptions): void {
@@ -36,9 +45,10 @@ export function validateThresholderOptions(o: ThresholderOptions): void {
   check('scoreDecay', o.scoreDecay > 0 && o.scoreDecay < 1, o.scoreDecay);
   check('minScores', Number.isInteger(o.minScores) && o.minScores >= 2, o.minScores);
   check('zLow', Number.isFinite(o.zLow) && o.zLow >= 0, o.zLow);
-  check('zHigh', Number.isFinite(o.zHigh) && o.zHigh > o.zLow, o.zHigh);
+  check('gradeSpan', Number.isFinite(o.gradeSpan) && o.gradeSpan > 0, o.gradeSpan);
   check('absoluteThreshold', Number.isFinite(o.absoluteThreshold) && o.absoluteThreshold >= 0, o.absoluteThreshold);
   check('minRelativeDeviation', o.minRelativeDeviation >= 0 && o.minRelativeDeviation < 10, o.minRelativeDeviation);
+  check('escalation', Number.isFinite(o.escalation) && o.escalation >= 1, o.escalation);
   check('suppressionHorizon', o.suppressionHorizon >= 0 && Number.isFinite(o.suppressionHorizon), o.suppressionHorizon);
 }
 
@@ -53,9 +63,9 @@ export interface Grade {
 
 /**
  * Turns raw RCF scores into a grade in [0, 1], in the spirit of ThresholdedRandomCutForest's BasicThresholder:
- * discounted mean and deviation of past scores, grade rising from z = zLow to z = zHigh, an absolute floor, and
- * suppression of repeated alerts. Scores feed the statistics winsorised at mean + zHigh·sd, so that anomalies do not
- * inflate the deviation they are judged against.
+ * discounted mean and deviation of past scores, threshold = max(absoluteThreshold, mean + zLow·sd), a grade rising
+ * with the relative excess over the threshold, and suppression of repeated alerts. Scores feed the statistics
+ * winsorised at the grade-1 level, so that anomalies do not inflate the deviation they are judged against.
  */
 export class Thresholder {
   readonly options: ThresholderOptions;
@@ -65,9 +75,11 @@ export class Thresholder {
   weight = 0;
   sum = 0;
   sumSq = 0;
-  /** z-score of the last reported alert and steps since it. */
+  /** z-score of the current event's last alert, and steps since the score was last above the threshold. */
   lastAlertZ = 0;
-  stepsSinceAlert = 0;
+  stepsSinceAbove = Number.MAX_SAFE_INTEGER;
+  /** Steps since the last reported alert. */
+  stepsSinceAlert = Number.MAX_SAFE_INTEGER;
 
   constructor(options: ThresholderOptions = DEFAULT_THRESHOLDER_OPTIONS) {
     validateThresholderOptions(options);
@@ -95,22 +107,27 @@ export class Thresholder {
     let threshold = Math.max(o.absoluteThreshold, mean + o.zLow * sd);
     if (this.count >= o.minScores) {
       z = (score - mean) / sd;
-      if (score > o.absoluteThreshold && z > o.zLow) grade = Math.min(1, (z - o.zLow) / (o.zHigh - o.zLow));
+      if (score > threshold) grade = Math.min(1, (score - threshold) / (o.gradeSpan * threshold));
     } else {
       threshold = Number.POSITIVE_INFINITY;
     }
-    // Suppression of repeated alerts from one event.
-    this.stepsSinceAlert++;
+    // One alert per event: an event starts with a score above the threshold and lasts until the score has stayed at
+    // or below it for suppressionHorizon steps; inside it, only an escalation (z above escalation × the z of the
+    // event's last alert) alerts again.
+    const newEvent = this.stepsSinceAbove >= o.suppressionHorizon;
+    if (score > threshold) this.stepsSinceAbove = 0;
+    else if (this.stepsSinceAbove < o.suppressionHorizon) this.stepsSinceAbove++;
+    if (this.stepsSinceAlert < Number.MAX_SAFE_INTEGER) this.stepsSinceAlert++;
     if (grade > 0) {
-      const level =
-        o.suppressionHorizon > 0 ? this.lastAlertZ * Math.exp(-this.stepsSinceAlert / o.suppressionHorizon) : 0;
-      if (z > level) {
+      // The bar halves every suppressionHorizon steps, so noise that keeps an event open cannot mute it forever.
+      const bar = o.escalation * this.lastAlertZ * Math.pow(0.5, this.stepsSinceAlert / o.suppressionHorizon);
+      if (newEvent || o.suppressionHorizon === 0 || z > bar) {
         this.lastAlertZ = z;
         this.stepsSinceAlert = 0;
       } else grade = 0;
     }
     // Update the statistics with the (winsorised) score.
-    const x = this.count >= o.minScores ? Math.min(score, mean + o.zHigh * sd) : score;
+    const x = this.count >= o.minScores ? Math.min(score, threshold * (1 + o.gradeSpan)) : score;
     const keep = 1 - o.scoreDecay;
     this.weight = this.weight * keep + 1;
     this.sum = this.sum * keep + x;

@@ -37,8 +37,10 @@ export class Tree {
   readonly heapW: Float64Array;
   readonly heapLeaf: Int32Array;
   heapSize = 0;
-  /** Scratch: path of node ids from the root to a leaf. */
+  /** Scratch: path of node ids from the root to a leaf; the box of the node being visited. */
   readonly path: Int32Array;
+  private readonly curLo: Float64Array;
+  private readonly curHi: Float64Array;
 
   constructor(dim: number, capacity: number) {
     this.dim = dim;
@@ -63,6 +65,8 @@ export class Tree {
     this.heapW = new Float64Array(capacity);
     this.heapLeaf = new Int32Array(capacity);
     this.path = new Int32Array(capacity + 1);
+    this.curLo = new Float64Array(dim);
+    this.curHi = new Float64Array(dim);
   }
 
   /** Total number of sampled points (with multiplicity). */
@@ -152,18 +156,31 @@ export class Tree {
       return leaf;
     }
     let node = this.root;
+    const cap = this.capacity;
+    const bLo = this.curLo;
+    const bHi = this.curHi;
     for (;;) {
-      // Merged box of node ∪ point: total range.
+      // The node's box (a leaf's box is its point) and the total range of box ∪ point.
+      if (node >= cap) {
+        const o = (node - cap) * dim;
+        for (let d = 0; d < dim; d++) bLo[d] = bHi[d] = this.points[o + d]!;
+      } else {
+        const o = node * dim;
+        for (let d = 0; d < dim; d++) {
+          bLo[d] = this.boxMin[o + d]!;
+          bHi[d] = this.boxMax[o + d]!;
+        }
+      }
       let range = 0;
       for (let d = 0; d < dim; d++) {
         const x = point[d]!;
-        const a = this.lo(node, d);
-        const b = this.hi(node, d);
+        const a = bLo[d]!;
+        const b = bHi[d]!;
         range += (x > b ? x : b) - (x < a ? x : a);
       }
       if (range === 0) {
-        // node is a leaf holding exactly this point: a duplicate.
-        this.addMass(node, 1);
+        // node is a leaf holding exactly this point: a duplicate (its ancestors were counted on the way down).
+        this.mass[node]!++;
         return node;
       }
       let r = rng.nextDouble() * range;
@@ -174,8 +191,8 @@ export class Tree {
       let hi = 0;
       for (let d = 0; d < dim; d++) {
         const x = point[d]!;
-        const a = this.lo(node, d);
-        const b = this.hi(node, d);
+        const a = bLo[d]!;
+        const b = bHi[d]!;
         const l = x < a ? x : a;
         const h = x > b ? x : b;
         const w = h - l;
@@ -195,17 +212,15 @@ export class Tree {
         // r ran past the total through rounding: cut at the bottom of the last non-degenerate dimension.
         cd = lastPositive;
         const x = point[cd]!;
-        const a = this.lo(node, cd);
-        const b = this.hi(node, cd);
+        const a = bLo[cd]!;
+        const b = bHi[cd]!;
         lo = x < a ? x : a;
         hi = x > b ? x : b;
         cut = lo;
       }
       cut = Math.fround(cut);
       if (!(cut >= lo && cut < hi)) cut = lo; // float rounding: keep lo <= cut < hi
-      const nodeLo = this.lo(node, cd);
-      const nodeHi = this.hi(node, cd);
-      if (cut < nodeLo || cut >= nodeHi) {
+      if (cut < bLo[cd]! || cut >= bHi[cd]!) {
         // The cut separates the point from the node's box: new internal node above `node`.
         const leaf = this.newLeaf(point);
         const inner = this.freeInternal[--this.freeInternalCount]!;
@@ -226,8 +241,8 @@ export class Tree {
         const o = inner * dim;
         for (let d = 0; d < dim; d++) {
           const x = point[d]!;
-          const a = this.lo(node, d);
-          const b = this.hi(node, d);
+          const a = bLo[d]!;
+          const b = bHi[d]!;
           this.boxMin[o + d] = x < a ? x : a;
           this.boxMax[o + d] = x > b ? x : b;
         }
@@ -242,8 +257,8 @@ export class Tree {
       const o = node * dim;
       for (let d = 0; d < dim; d++) {
         const x = point[d]!;
-        if (x < this.boxMin[o + d]!) this.boxMin[o + d] = x;
-        if (x > this.boxMax[o + d]!) this.boxMax[o + d] = x;
+        if (x < bLo[d]!) this.boxMin[o + d] = x;
+        if (x > bHi[d]!) this.boxMax[o + d] = x;
       }
       node = point[this.cutDim[node]!]! <= this.cutVal[node]! ? this.left[node]! : this.right[node]!;
     }
@@ -288,27 +303,36 @@ export class Tree {
     }
     if (this.left[grand] === par) this.left[grand] = sibling;
     else this.right[grand] = sibling;
-    // Recompute boxes upwards (and masses).
-    for (let n = grand; n !== NONE; n = this.parent[n]!) {
+    // Recompute boxes upwards until one does not change; masses all the way to the root.
+    let n = grand;
+    for (; n !== NONE; n = this.parent[n]!) {
       this.mass[n]!--;
-      this.recomputeBox(n);
+      if (!this.recomputeBox(n)) break;
     }
+    if (n !== NONE) for (n = this.parent[n]!; n !== NONE; n = this.parent[n]!) this.mass[n]!--;
   }
 
-  /** Box of an internal node = union of its children's boxes. */
-  recomputeBox(n: number): void {
+  /** Box of an internal node = union of its children's boxes; returns whether it changed. */
+  recomputeBox(n: number): boolean {
     const dim = this.dim;
     const l = this.left[n]!;
     const r = this.right[n]!;
     const o = n * dim;
+    let changed = false;
     for (let d = 0; d < dim; d++) {
       const a = this.lo(l, d);
       const b = this.lo(r, d);
       const c = this.hi(l, d);
       const e = this.hi(r, d);
-      this.boxMin[o + d] = a < b ? a : b;
-      this.boxMax[o + d] = c > e ? c : e;
+      const mn = a < b ? a : b;
+      const mx = c > e ? c : e;
+      if (mn !== this.boxMin[o + d] || mx !== this.boxMax[o + d]) {
+        changed = true;
+        this.boxMin[o + d] = mn;
+        this.boxMax[o + d] = mx;
+      }
     }
+    return changed;
   }
 
   /**
