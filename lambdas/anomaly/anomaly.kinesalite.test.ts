@@ -5,16 +5,23 @@ import { PassThrough } from 'node:stream';
 import { AnomalyDetector } from '@smart-factory/rcf';
 import { parseSensorReading } from '@smart-factory/schema';
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { runSimulate } from '../../packages/cli/src/commands/simulate';
 import { putRecordsWithRetry } from '../../packages/cli/src/simulator/kinesis-put';
 import { FakeS3, FakeSns, FakeSqs } from '../../test/helpers/aws-fakes';
 import { createStream, FAKE_CREDENTIALS, readShards, startKinesalite } from '../../test/helpers/kinesalite';
 import type { Alert } from './alerts';
 import type { CachedDevice } from './core';
-import type { createAnomalyHandler as CreateHandler, AnomalyHandlerSettings } from './handler';
-import { MODEL_FIELDS, modelPoint } from './model';
+import { createAnomalyHandler, type AnomalyHandlerSettings } from './handler';
+import { type AnomalyModel, MODEL_FIELDS, modelPoint } from './model';
 import { decodeState } from './state';
+
+// Quiet Powertools (its singletons read the environment when the handler module is imported).
+vi.hoisted(() => {
+  process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
+  process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
+  process.env['POWERTOOLS_METRICS_NAMESPACE'] = 'Test';
+});
 
 const STREAM = 'telemetry';
 const SETTINGS: AnomalyHandlerSettings = {
@@ -46,12 +53,11 @@ const POISON = [
   }),
 ];
 
-let createAnomalyHandler: typeof CreateHandler;
 let shards: Map<string, KinesisStreamRecord[]>;
 let labels: { device_id: string; fault: string; start: string; end: string }[];
 let simulateLog = '';
 
-type Handler = ReturnType<typeof CreateHandler>;
+type Handler = ReturnType<typeof createAnomalyHandler>;
 interface Rig {
   s3: FakeS3;
   sns: FakeSns;
@@ -99,10 +105,6 @@ const alertsOf = (sns: FakeSns): Alert[] =>
 const allRecords = () => [...shards.values()].flat();
 
 beforeAll(async () => {
-  process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
-  process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
-  process.env['POWERTOOLS_METRICS_NAMESPACE'] = 'Test';
-  ({ createAnomalyHandler } = await import('./handler'));
   const k = await startKinesalite();
   try {
     await createStream(k.client, STREAM, 2);
@@ -267,8 +269,7 @@ describe('anomaly handler end to end (kinesalite -> Lambda event -> real handler
     }).model;
     const next = readingsOf(rest);
     expect(next.length).toBeGreaterThan(100);
-    const scores = (m: { process: AnomalyDetector['process'] }) =>
-      next.map((r) => m.process(modelPoint(r), Date.parse(r.ts)));
+    const scores = (m: AnomalyModel) => next.map((r) => m.process(modelPoint(r), Date.parse(r.ts)));
     const liveScores = scores(liveModel);
     expect(liveScores.filter((s) => s.score > 0).length).toBeGreaterThan(100);
     expect(scores(restored)).toEqual(liveScores);

@@ -1,11 +1,18 @@
 import { PassThrough } from 'node:stream';
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { runSimulate } from '../../packages/cli/src/commands/simulate';
 import { FakeS3 } from '../../test/helpers/aws-fakes';
 import { createStream, FAKE_CREDENTIALS, readShards, startKinesalite } from '../../test/helpers/kinesalite';
 import { accumulate, BUCKET_MS, emptyState, summarize, type TemperatureReading, type WindowRow } from './core';
-import type { createWindowHandler as CreateWindowHandler } from './handler';
+import { createWindowHandler } from './handler';
+
+// Quiet Powertools (its singletons read the environment when the handler module is imported).
+vi.hoisted(() => {
+  process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
+  process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
+  process.env['POWERTOOLS_METRICS_NAMESPACE'] = 'Test';
+});
 
 const W = { startMs: Date.parse('2026-11-25T00:03:00Z'), endMs: Date.parse('2026-11-25T00:06:00Z') };
 const r = (deviceId: string, iso: string, temperature: number): TemperatureReading => ({
@@ -96,13 +103,8 @@ describe('window math (pure)', () => {
 });
 
 describe('window handler end to end (kinesalite records, tumbling-window invocations, S3 fake)', () => {
-  let createWindowHandler: typeof CreateWindowHandler;
   let shards: Map<string, KinesisStreamRecord[]>;
   beforeAll(async () => {
-    process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
-    process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
-    process.env['POWERTOOLS_METRICS_NAMESPACE'] = 'Test';
-    ({ createWindowHandler } = await import('./handler'));
     const k = await startKinesalite();
     try {
       await createStream(k.client, 'telemetry', 1);
