@@ -5,6 +5,7 @@ import type { EtlWarehouse } from './constructs/etl-jobs';
 import { EtlStack } from './stacks/etl-stack';
 import { LakeStack } from './stacks/lake-stack';
 import { OperationsStack } from './stacks/operations-stack';
+import { StreamingStack } from './stacks/streaming-stack';
 
 /** Every stack of one platform. */
 export interface Platform {
@@ -15,6 +16,7 @@ export interface Platform {
    * warehouse stack is merged; then it becomes required and is wired to `warehouse.warehouse`.
    */
   readonly etl?: EtlStack;
+  readonly streaming: StreamingStack;
 }
 
 export interface BuildPlatformOptions {
@@ -56,9 +58,18 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildPl
         warehouse: options.etlWarehouse,
       })
     : undefined;
+  const streaming = new StreamingStack(app, `${p}Streaming`, {
+    env,
+    config,
+    description: description('IoT telemetry stream, raw-zone delivery, anomaly alerts and window metrics'),
+    rawBucket: lake.storage.rawBucket,
+    curatedBucket: lake.storage.curatedBucket,
+    lakeKey: lake.storage.key,
+    operations: operations.operations,
+  });
 
   for (const [k, v] of Object.entries(config.tags)) Tags.of(app).add(k, v);
   Tags.of(app).add('platform-config', config.name);
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { lake, operations, etl };
+  return { lake, operations, streaming, etl };
 }

@@ -114,6 +114,17 @@ describe('validation names the field, the bad value and what is allowed', () => 
     ['glacier before IA', (c) => (c.lake.rawGlacierAfterDays = 20), /^lake\.rawGlacierAfterDays: 20 .*more days than/],
     ['alert e-mail', (c) => (c.streaming.alertEmails = ['ops']), /^streaming\.alertEmails\[0\]: "ops"/],
     ['push secret', (c) => (c.streaming.mobilePushSecretArn = 'fcm'), /^streaming\.mobilePushSecretArn: "fcm"/],
+    [
+      'stream retries',
+      (c) => (c.streaming.maxRetryAttempts = -1),
+      /^streaming\.maxRetryAttempts: -1 .*from 0 to 10000/,
+    ],
+    [
+      'record age',
+      (c) => (c.streaming.maxRecordAgeSeconds = 30),
+      /^streaming\.maxRecordAgeSeconds: 30 .*from 60 to 604800/,
+    ],
+    ['iterator age alarm', (c) => (c.streaming.iteratorAgeAlarmSeconds = 0), /^streaming\.iteratorAgeAlarmSeconds: 0 /],
     ['retrain cron', (c) => (c.ml.retrainCron = '0 3 * * 0'), /^ml\.retrainCron: "0 3 \* \* 0"/],
     ['etl run time', (c) => (c.etl.dailyRunLocalTime = '1:10'), /^etl\.dailyRunLocalTime: "1:10" .*HH:MM/],
     ['etl spark workers', (c) => (c.etl.sparkWorkers = 1), /^etl\.sparkWorkers: 1 .*from 2 to 299/],

@@ -45,6 +45,9 @@ export const DEFAULT_CONFIG: PlatformConfig = {
     alertEmails: [],
     streamMode: 'on-demand',
     shardCount: 1,
+    maxRetryAttempts: 5,
+    maxRecordAgeSeconds: 3600,
+    iteratorAgeAlarmSeconds: 300,
   },
   ml: {
     hyperparameters: {

@@ -80,6 +80,12 @@ export interface StreamingConfig {
   readonly streamMode: 'on-demand' | 'provisioned';
   /** Shard count when `streamMode` is `provisioned`. */
   readonly shardCount: number;
+  /** Retries of a failing batch before it goes to the on-failure dead-letter queue (0-10,000). */
+  readonly maxRetryAttempts: number;
+  /** Records older than this (seconds, 60-604,800) are sent to the dead-letter queue instead of being retried. */
+  readonly maxRecordAgeSeconds: number;
+  /** Alarm when the stream consumers fall this many seconds behind (iterator age). */
+  readonly iteratorAgeAlarmSeconds: number;
 }
 
 export interface MlConfig {

@@ -144,6 +144,9 @@ export function configProblems(c: PlatformConfig): string[] {
     fail('streaming.streamMode', s.streamMode, 'expected "on-demand" or "provisioned"');
   }
   int('streaming.shardCount', s.shardCount, 1, 500);
+  int('streaming.maxRetryAttempts', s.maxRetryAttempts, 0, 10_000);
+  int('streaming.maxRecordAgeSeconds', s.maxRecordAgeSeconds, 60, 604_800);
+  int('streaming.iteratorAgeAlarmSeconds', s.iteratorAgeAlarmSeconds, 1, 604_800);
 
   // ML
   const m = c.ml;

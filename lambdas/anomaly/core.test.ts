@@ -1,0 +1,231 @@
+import type { KinesisStreamRecord } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { alertDue, snsMessage } from './alerts';
+import { S3StateStore } from './aws';
+import { type Alert } from './alerts';
+import { AnomalySession, type CachedDevice, type DeadLetter, StateConflictError } from './core';
+import type { AnomalyModel, DetectorResult, ModelFactory } from './model';
+import { FakeS3 } from '../../test/helpers/aws-fakes';
+import { CorruptStateError, decodeState, encodeState, newState } from './state';
+import { platformApplicationSpec, platformOfArn, PushSecretError } from '../push-platform/core';
+
+/** A transparent test model: remembers the points it was fed; grade = 1 when temperature > 100. */
+class RecordingModel implements AnomalyModel {
+  constructor(public seen: number[][] = []) {}
+  process(point: readonly number[]): DetectorResult {
+    this.seen.push([...point]);
+    const hot = (point[0] ?? 0) > 100;
+    return {
+      score: hot ? 3 : 0.7,
+      grade: hot ? 1 : 0,
+      isAnomaly: hot,
+      attribution: point.map((_, i) => ({ high: hot && i === 0 ? 2 : 0.1, low: 0 })),
+    };
+  }
+  snapshot(): Uint8Array {
+    return Buffer.from(JSON.stringify(this.seen));
+  }
+}
+const factory: ModelFactory = {
+  create: () => new RecordingModel(),
+  restore: (b) => new RecordingModel(JSON.parse(Buffer.from(b).toString()) as number[][]),
+};
+
+let seq = 1000n;
+function rec(body: unknown, shard = 'shardId-000000000000'): KinesisStreamRecord {
+  const s = String(seq++);
+  return {
+    eventID: `${shard}:${s}`,
+    kinesis: {
+      sequenceNumber: s,
+      partitionKey: 'p',
+      data: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)).toString('base64'),
+      approximateArrivalTimestamp: 1,
+      kinesisSchemaVersion: '1.0',
+    },
+  } as KinesisStreamRecord;
+}
+const reading = (device: string, sec: number, temperature = 70) => ({
+  device_id: device,
+  ts: new Date(Date.UTC(2026, 10, 25, 0, 0, sec)).toISOString(),
+  temperature,
+  motor_speed_rpm: 1500,
+  rvibration_temp: 55,
+  rvibration_z_rms_velocity: 2,
+});
+
+function deps(store = new S3StateStore(new FakeS3(), 'b', 'state/anomaly/')) {
+  const alerts: Alert[] = [];
+  const letters: DeadLetter[] = [];
+  return {
+    alerts,
+    letters,
+    deps: {
+      models: factory,
+      store,
+      alerts: { publish: async (a: Alert) => void alerts.push(a) },
+      deadLetters: { send: async (l: DeadLetter) => void letters.push(l) },
+      config: { threshold: 0.7, cooldownMs: 60_000, timeZone: 'Asia/Seoul' },
+      cache: new Map<string, CachedDevice>(),
+    },
+  };
+}
+
+describe('anomaly session', () => {
+  it('feeds each record once per shard sequence, dead-letters bad ones, missing pressure is NaN', async () => {
+    const d = deps();
+    const s = new AnomalySession(d.deps);
+    const batch = [rec(reading('a', 1)), rec('{oops'), rec(reading('a', 2))];
+    for (const r of batch) await s.apply(r);
+    expect((await s.flush()).failures).toEqual([]);
+    const s2 = new AnomalySession(d.deps);
+    for (const r of batch) await s2.apply(r);
+    expect(s2.stats).toMatchObject({ applied: 0, skipped: 2, deadLettered: 1 });
+    const model = d.deps.cache.get('a')!.state.model as RecordingModel;
+    expect(model.seen).toEqual([
+      [70, 1500, 55, 2, Number.NaN],
+      [70, 1500, 55, 2, Number.NaN],
+    ]);
+    expect(d.letters[0]).toMatchObject({
+      reason: expect.stringMatching(/^not JSON/),
+      sequenceNumber: batch[1]!.kinesis.sequenceNumber,
+    });
+  });
+
+  it('alerts once per cooldown, with the dominant sensor and bilingual text', async () => {
+    const d = deps();
+    const s = new AnomalySession(d.deps);
+    for (const sec of [0, 10, 59, 61]) await s.apply(rec(reading('a', sec, 150)));
+    await s.flush();
+    expect(d.alerts.map((a) => a.ts)).toEqual(['2026-11-25T00:00:00.000Z', '2026-11-25T00:01:01.000Z']);
+    expect(s.stats.alertsSuppressed).toBe(2);
+    expect(d.alerts[0]).toMatchObject({
+      sensor: 'temperature',
+      direction: 'high',
+      sensor_value: 150,
+      sensor_unit: '°C',
+    });
+    expect(d.alerts[0]!.message_ko).toContain('2026-11-25 09:00:00 (Asia/Seoul)');
+    expect(d.alerts[0]!.message_ko).toContain('공정 온도 = 150 °C');
+    expect(d.alerts[0]!.message_en).toContain('process temperature = 150 °C (unusually high)');
+    const m = snsMessage(d.alerts[0]!);
+    expect(m.Subject).toMatch(/^[\x20-\x7e]+$/);
+    const gcm = JSON.parse((JSON.parse(m.Message) as { GCM: string }).GCM) as {
+      fcmV1Message: { message: { data: Record<string, unknown> } };
+    };
+    expect(Object.values(gcm.fcmV1Message.message.data).every((v) => typeof v === 'string')).toBe(true);
+  });
+
+  it('cooldown rule', () => {
+    expect(alertDue(0.69, 0, null, 0.7, 1000)).toBe(false);
+    expect(alertDue(0.7, 0, null, 0.7, 1000)).toBe(true);
+    expect(alertDue(1, 999, 0, 0.7, 1000)).toBe(false);
+    expect(alertDue(1, 1000, 0, 0.7, 1000)).toBe(true);
+  });
+
+  it('a failed publish keeps the alert pending in the snapshot and reports the device for retry', async () => {
+    const d = deps();
+    let fail = true;
+    d.deps.alerts = {
+      publish: async (a: Alert) => {
+        if (fail) throw new Error('sns down');
+        d.alerts.push(a);
+      },
+    };
+    const first = rec(reading('a', 0, 150));
+    const s = new AnomalySession(d.deps);
+    await s.apply(first);
+    expect((await s.flush()).failures).toEqual([first.kinesis.sequenceNumber]);
+    // Cold start: the pending alert comes back from the snapshot and is published on the re-delivery.
+    fail = false;
+    const d2 = { ...d.deps, cache: new Map<string, CachedDevice>() };
+    const s2 = new AnomalySession(d2);
+    await s2.apply(first);
+    expect((await s2.flush()).failures).toEqual([]);
+    expect(d.alerts).toHaveLength(1);
+    expect((d2.cache.get('a')!.state.model as RecordingModel).seen).toHaveLength(1);
+  });
+
+  it('a conflicting writer (etag changed) evicts the cache and reports the device', async () => {
+    const s3 = new FakeS3();
+    const store = new S3StateStore(s3, 'b', 'state/anomaly/');
+    const d = deps(store);
+    const s = new AnomalySession(d.deps);
+    await s.apply(rec(reading('a', 0)));
+    await s.flush();
+    await store.save('a', encodeState(newState('a', factory)), s3.objects.get('b/state/anomaly/a.state')!.etag);
+    const r = rec(reading('a', 1));
+    const s2 = new AnomalySession(d.deps);
+    await s2.apply(r);
+    const res = await s2.flush();
+    expect(res.failures).toEqual([r.kinesis.sequenceNumber]);
+    expect(res.errors[0]!.error).toBeInstanceOf(StateConflictError);
+    expect(d.deps.cache.has('a')).toBe(false);
+  });
+
+  it('a model error fails that device for the rest of the batch, others continue', async () => {
+    const d = deps();
+    const bad: ModelFactory = {
+      create: () => ({
+        process: () => {
+          throw new Error('boom');
+        },
+        snapshot: () => new Uint8Array(),
+      }),
+      restore: () => factory.create(),
+    };
+    // Device x gets a broken model, device y a working one.
+    const models: ModelFactory = {
+      create: () => (created++ === 0 ? bad.create() : factory.create()),
+      restore: factory.restore,
+    };
+    let created = 0;
+    const s = new AnomalySession({ ...d.deps, models });
+    const r1 = rec(reading('x', 0));
+    await expect(s.apply(r1)).rejects.toThrow('boom');
+    await s.apply(rec(reading('y', 0)));
+    await expect(s.apply(rec(reading('x', 1)))).rejects.toThrow(/earlier record of device x failed/);
+    expect((await s.flush()).failures).toEqual([r1.kinesis.sequenceNumber]);
+    expect(s.stats.applied).toBe(1);
+    expect(d.deps.cache.has('x')).toBe(false);
+  });
+});
+
+describe('state envelope', () => {
+  it('round-trips and rejects foreign bytes', () => {
+    const st = newState('dev-1', factory);
+    st.lastSequenceByShard['shardId-1'] = '123456789012345678901234567890';
+    st.model.process([1, 2, 3, 4, 5]);
+    const back = decodeState(encodeState(st), factory);
+    expect(back.lastSequenceByShard).toEqual(st.lastSequenceByShard);
+    expect((back.model as RecordingModel).seen).toEqual([[1, 2, 3, 4, 5]]);
+    expect(() => decodeState(Buffer.from('nope nope'), factory)).toThrow(CorruptStateError);
+  });
+});
+
+describe('mobile push secret', () => {
+  it('maps FCM v1 and APNs token/certificate secrets to SNS attributes; clear errors otherwise', () => {
+    const sa = { type: 'service_account', project_id: 'p', private_key: '-----BEGIN PRIVATE KEY-----x' };
+    expect(platformApplicationSpec(JSON.stringify({ platform: 'GCM', serviceAccountJson: sa }))).toEqual({
+      platform: 'GCM',
+      attributes: { PlatformCredential: JSON.stringify(sa) },
+    });
+    expect(
+      platformApplicationSpec(
+        JSON.stringify({ platform: 'APNS', signingKey: 'k', signingKeyId: 'id', teamId: 't', bundleId: 'b' })
+      )
+    ).toEqual({
+      platform: 'APNS',
+      attributes: {
+        PlatformCredential: 'k',
+        PlatformPrincipal: 'id',
+        ApplePlatformTeamID: 't',
+        ApplePlatformBundleID: 'b',
+      },
+    });
+    expect(() => platformApplicationSpec('{"platform":"GCM","serviceAccountJson":"{}"}')).toThrow(PushSecretError);
+    expect(() => platformApplicationSpec('{"platform":"APNS","signingKey":"k"}')).toThrow(/signingKeyId/);
+    expect(() => platformApplicationSpec('{"platform":"WNS"}')).toThrow(/"platform" must be/);
+    expect(platformOfArn('arn:aws:sns:ap-northeast-2:123456789012:app/GCM/alerts')).toBe('GCM');
+  });
+});

@@ -1,0 +1,22 @@
+export { Random } from './random';
+export { Tree, NONE } from './tree';
+export { RandomCutForest, type ForestOptions, validateForestOptions, MAX_SAMPLE_SIZE, MAX_DIMENSIONS } from './forest';
+export {
+  Thresholder,
+  type ThresholderOptions,
+  type Grade,
+  DEFAULT_THRESHOLDER_OPTIONS,
+  validateThresholderOptions,
+} from './thresholder';
+export {
+  AnomalyDetector,
+  type AnomalyResult,
+  type DetectorOptions,
+  type PartialDetectorOptions,
+  type DimensionAttribution,
+  DEFAULT_DETECTOR_OPTIONS,
+  resolveDetectorOptions,
+} from './detector';
+export { SNAPSHOT_MAGIC, SNAPSHOT_VERSION, SnapshotError, crc32 } from './snapshot';
+export * from './nab';
+export { parseTimestampValueCsv, type TimestampValueRow, CsvError } from './csv';

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_THRESHOLDER_OPTIONS, Random, Thresholder } from '@smart-factory/rcf';
+
+describe('Thresholder', () => {
+  it('keeps the grade in [0, 1] for any score stream, including extremes', () => {
+    const t = new Thresholder();
+    const rng = new Random(3);
+    for (let i = 0; i < 5000; i++) {
+      const u = rng.nextDouble();
+      const s = u < 0.01 ? 1e6 * rng.nextDouble() : u < 0.02 ? 0 : 0.7 + 0.2 * rng.nextDouble();
+      const g = t.process(s);
+      expect(g.grade).toBeGreaterThanOrEqual(0);
+      expect(g.grade).toBeLessThanOrEqual(1);
+      expect(Number.isNaN(g.grade)).toBe(false);
+    }
+  });
+
+  it('is quiet on steady scores, grades a jump, and alerts once per event', () => {
+    const t = new Thresholder();
+    const rng = new Random(5);
+    const normal = (): number => 0.75 + 0.1 * rng.nextDouble();
+    for (let i = 0; i < 1000; i++) expect(t.process(normal()).grade).toBe(0);
+    const first = t.process(4);
+    expect(first.grade).toBeGreaterThan(0.5);
+    expect(first.zScore).toBeGreaterThan(DEFAULT_THRESHOLDER_OPTIONS.zLow);
+    // The same level right after belongs to the same event: suppressed.
+    expect(t.process(4).grade).toBe(0);
+    // Long calm, then a new event alerts again.
+    for (let i = 0; i < 500; i++) t.process(normal());
+    expect(t.process(4).grade).toBeGreaterThan(0);
+  });
+
+  it('never alerts before minScores scores or at or below the absolute threshold', () => {
+    const t = new Thresholder();
+    for (let i = 0; i < DEFAULT_THRESHOLDER_OPTIONS.minScores; i++)
+      expect(t.process(i === 10 ? 50 : 0.1).grade).toBe(0);
+    const u = new Thresholder();
+    for (let i = 0; i < 500; i++) u.process(0.1 + (i % 2) * 0.001);
+    expect(u.process(DEFAULT_THRESHOLDER_OPTIONS.absoluteThreshold).grade).toBe(0);
+  });
+
+  it('rejects invalid options', () => {
+    expect(() => new Thresholder({ ...DEFAULT_THRESHOLDER_OPTIONS, gradeSpan: 0 })).toThrow(/gradeSpan/);
+    expect(() => new Thresholder({ ...DEFAULT_THRESHOLDER_OPTIONS, scoreDecay: 2 })).toThrow(/scoreDecay/);
+  });
+});
