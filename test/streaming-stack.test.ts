@@ -54,6 +54,7 @@ describe('StreamingStack template', () => {
       DeliveryStreamType: 'KinesisStreamAsSource',
       ExtendedS3DestinationConfiguration: {
         Prefix: 'sensor/dt=!{timestamp:yyyy-MM-dd}/',
+        CustomTimeZone: 'Asia/Seoul',
         ErrorOutputPrefix: Match.stringLikeRegexp('^errors/firehose/!\\{firehose:error-output-type\\}/'),
         CompressionFormat: 'GZIP',
         EncryptionConfiguration: { KMSEncryptionConfig: { AWSKMSKeyARN: Match.anyValue() } },

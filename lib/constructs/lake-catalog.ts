@@ -43,7 +43,11 @@ export class LakeCatalog extends Construct {
       description: 'Smart-factory analytics lake: raw and processed sensor data, archived warehouse facts',
     });
     this.database = database;
-    const dt: glue.Column = { name: 'dt', type: glue.Schema.STRING, comment: 'UTC date of the reading, YYYY-MM-DD' };
+    const dt: glue.Column = {
+      name: 'dt',
+      type: glue.Schema.STRING,
+      comment: 'Date in the platform time zone, YYYY-MM-DD',
+    };
 
     this.rawSensorTable = new glue.S3Table(this, 'RawSensorTable', {
       database,

@@ -1,6 +1,7 @@
 /**
  * Where things live in the lake: one place for the S3 prefixes every stack and job agrees on. Prefixes end with `/`.
- * Date partitions are Hive style, `dt=YYYY-MM-DD` (UTC date of the reading).
+ * Date partitions are Hive style, `dt=YYYY-MM-DD` (date in the platform time zone, e.g. Asia/Seoul: the day the
+ * factory and the daily ETL think in; Firehose writes its folders with that custom time zone).
  */
 export const LakeLayout = {
   /** Raw zone: sensor readings as gzip JSON lines, real-time (Firehose) and daily batch uploads side by side. */

@@ -141,6 +141,8 @@ export class StreamingStack extends Stack {
         roleArn: firehoseRole.roleArn,
         prefix: `${LakeLayout.rawSensor}dt=!{timestamp:yyyy-MM-dd}/`,
         errorOutputPrefix: `${LakeLayout.rawFirehoseErrors}!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/`,
+        // `dt` is the factory's local date, so the daily ETL's default run date (yesterday, local) is complete at 01:10.
+        customTimeZone: config.timeZone,
         compressionFormat: 'GZIP',
         bufferingHints: { intervalInSeconds: 300, sizeInMBs: 64 },
         encryptionConfiguration: { kmsEncryptionConfig: { awskmsKeyArn: lakeKey.keyArn } },
