@@ -194,8 +194,7 @@ export function encodeDetector(d: AnomalyDetector): Uint8Array {
   w.f64(th.weight);
   w.f64(th.sum);
   w.f64(th.sumSq);
-  w.f64(th.lastAlertZ);
-  w.f64(th.stepsSinceAbove);
+  w.f64(th.lastAlertGrade);
   w.f64(th.stepsSinceAlert);
   // forest
   const f = d.forest;
@@ -318,8 +317,7 @@ export function decodeDetector(bytes: Uint8Array): AnomalyDetector {
   th.weight = r.f64('thresholder weight');
   th.sum = r.f64('thresholder sum');
   th.sumSq = r.f64('thresholder sumSq');
-  th.lastAlertZ = r.f64('lastAlertZ');
-  th.stepsSinceAbove = r.f64('stepsSinceAbove');
+  th.lastAlertGrade = r.f64('lastAlertGrade');
   th.stepsSinceAlert = r.f64('stepsSinceAlert');
   const f = d.forest;
   for (let i = 0; i < 4; i++) f.rng.state[i] = r.u32('random state');
