@@ -8,6 +8,7 @@ describe('smart-factory CLI (built bin, as npx runs it)', () => {
   it('lists its commands', () => {
     const out = execFileSync('npx', ['--no-install', 'smart-factory', '--help'], { cwd: root, encoding: 'utf8' });
     expect(out).toContain('validate');
+    expect(out).toContain('detect');
   });
   it('validates readings and names the bad line', () => {
     const input =

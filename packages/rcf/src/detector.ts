@@ -163,6 +163,21 @@ export class AnomalyDetector {
     return sequence === last;
   }
 
+  /**
+   * Idempotent variant of `process` for at-least-once streams: returns undefined (and learns nothing) when
+   * `sequence` was already applied, otherwise processes the record and sets `lastSequence` to `sequence`.
+   */
+  processRecord(
+    point: number | ArrayLike<number | null | undefined>,
+    sequence: string,
+    timestampMs?: number
+  ): AnomalyResult | undefined {
+    if (this.hasApplied(sequence)) return undefined;
+    const result = this.process(point, timestampMs);
+    this.lastSequence = sequence;
+    return result;
+  }
+
   /** True once the warm-up is over and scores are produced. */
   get ready(): boolean {
     return this.count > this.options.warmup && this.shingleFill === this.options.shingleSize;

@@ -17,6 +17,8 @@ export interface ForestOptions {
   readonly seed: number;
 }
 
+const REJECT_HORIZON = 64;
+
 export const MAX_SAMPLE_SIZE = 32_767;
 export const MAX_DIMENSIONS = 4_096;
 
@@ -46,6 +48,9 @@ export class RandomCutForest {
   /** Number of updates so far (the sequence number of the last update). */
   updates = 0;
   private readonly q: Float32Array;
+  /** Per tree: u at or below this certainly loses to the sampler's max weight, until update number validUntil. */
+  private readonly rejectBelow: Float64Array;
+  private readonly validUntil: Float64Array;
   private readonly sh: Float64Array;
   private readonly sl: Float64Array;
 
@@ -56,6 +61,8 @@ export class RandomCutForest {
     this.trees = [];
     for (let i = 0; i < options.numberOfTrees; i++) this.trees.push(new Tree(options.dimensions, options.sampleSize));
     this.q = new Float32Array(options.dimensions);
+    this.rejectBelow = new Float64Array(options.numberOfTrees);
+    this.validUntil = new Float64Array(options.numberOfTrees);
     this.sh = new Float64Array(options.dimensions);
     this.sl = new Float64Array(options.dimensions);
   }
@@ -113,9 +120,22 @@ export class RandomCutForest {
     const seq = ++this.updates;
     const lambda = this.options.timeDecay;
     const rng = this.rng;
-    for (const t of this.trees) {
-      const weight = -seq * lambda + Math.log(-Math.log(rng.nextOpenUnit()));
-      t.offer(q, weight, rng);
+    const trees = this.trees;
+    const below = this.rejectBelow;
+    const until = this.validUntil;
+    for (let i = 0; i < trees.length; i++) {
+      const t = trees[i]!;
+      const u = rng.nextOpenUnit();
+      if (t.heapSize === t.capacity) {
+        // Cheap certain rejection: weight ≥ heap max ⟺ u ≤ exp(−exp(max + seq·λ)). The max never increases, so the
+        // bound computed for seq + REJECT_HORIZON holds until then (with a relative safety margin for rounding).
+        if (seq > until[i]!) {
+          below[i] = Math.exp(-Math.exp(t.heapW[0]! + (seq + REJECT_HORIZON) * lambda)) * (1 - 1e-9);
+          until[i] = seq + REJECT_HORIZON;
+        }
+        if (u <= below[i]!) continue;
+      }
+      t.offer(q, -seq * lambda + Math.log(-Math.log(u)), rng);
     }
   }
 }

@@ -5,9 +5,9 @@ import { NONE, type Tree } from './tree';
  * Binary snapshot of an AnomalyDetector, little-endian:
  *   "SFRCF\0" (6 bytes) · u16 version · u32 body length · body · u32 CRC-32 of everything before it.
  * Body (version 1): options · detector state (count, lastSequence, lastTimestampMs, warm-up buffer, normalisation,
- * shingle) · thresholder statistics · forest (PRNG state, update count) · per tree: sampler heap (f64 weights,
- * u16 leaf ids), free lists, leaf masses, points of live leaves (f32), live internal nodes (cut dimension, f32 cut,
- * children). Parent links, internal masses and bounding boxes are recomputed on restore.
+ * shingle) · thresholder statistics · forest (PRNG state, update count) · table of distinct sampled points (u32 count, f32 values; a point sampled by several trees is stored once) · per tree:
+ * sampler heap (f64 weights, u16 leaf ids), free lists, leaf masses with u32 point-table references for live leaves,
+ * live internal nodes (cut dimension, f32 cut, children). Parent links, internal masses and bounding boxes are recomputed on restore.
  */
 export const SNAPSHOT_MAGIC = 'SFRCF\0';
 export const SNAPSHOT_VERSION = 1;
@@ -142,7 +142,10 @@ const ID_NONE = 0xffff;
 const idOut = (id: number): number => (id === NONE ? ID_NONE : id);
 const idIn = (v: number): number => (v === ID_NONE ? NONE : v);
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 export function encodeDetector(d: AnomalyDetector): Uint8Array {
+  if (!LITTLE_ENDIAN) throw new SnapshotError('snapshots are written on little-endian platforms only');
   const w = new Writer();
   for (let i = 0; i < SNAPSHOT_MAGIC.length; i++) w.u8(SNAPSHOT_MAGIC.charCodeAt(i));
   w.u16(SNAPSHOT_VERSION);
@@ -194,14 +197,34 @@ export function encodeDetector(d: AnomalyDetector): Uint8Array {
   w.f64(th.weight);
   w.f64(th.sum);
   w.f64(th.sumSq);
-  w.f64(th.lastAlertZ);
-  w.f64(th.stepsSinceAbove);
+  w.f64(th.lastAlertGrade);
   w.f64(th.stepsSinceAlert);
   // forest
   const f = d.forest;
   for (let i = 0; i < 4; i++) w.u32(f.rng.state[i]!);
   w.f64(f.updates);
-  for (const tree of f.trees) writeTree(w, tree);
+  // Point table: a sampled point usually sits in several trees; store each distinct point once. Keys are the
+  // float32 bytes in memory order, written as is (little-endian, like every platform Node runs Lambda on).
+  const dim = f.dimensions;
+  const index = new Map<string, number>();
+  const refs = f.trees.map((t) => {
+    const r = new Int32Array(t.capacity).fill(-1);
+    const bytes = new Uint8Array(t.points.buffer, t.points.byteOffset, t.points.byteLength);
+    for (let s = 0; s < t.capacity; s++) {
+      if (t.mass[t.capacity + s] === 0) continue;
+      const key = String.fromCharCode(...bytes.subarray(s * dim * 4, (s + 1) * dim * 4));
+      let k = index.get(key);
+      if (k === undefined) {
+        k = index.size;
+        index.set(key, k);
+      }
+      r[s] = k;
+    }
+    return r;
+  });
+  w.u32(index.size);
+  for (const key of index.keys()) for (let i = 0; i < key.length; i++) w.u8(key.charCodeAt(i));
+  f.trees.forEach((tree, i) => writeTree(w, tree, refs[i]!));
   w.setU32(lengthAt, w.pos - lengthAt - 4);
   const bytes = w.finish();
   const out = new Uint8Array(bytes.length + 4);
@@ -210,9 +233,8 @@ export function encodeDetector(d: AnomalyDetector): Uint8Array {
   return out;
 }
 
-function writeTree(w: Writer, t: Tree): void {
+function writeTree(w: Writer, t: Tree, pointRefs: Int32Array): void {
   const cap = t.capacity;
-  const dim = t.dim;
   w.u16(idOut(t.root));
   w.u16(t.heapSize);
   for (let i = 0; i < t.heapSize; i++) w.f64(t.heapW[i]!);
@@ -224,7 +246,7 @@ function writeTree(w: Writer, t: Tree): void {
   for (let s = 0; s < cap; s++) {
     const m = t.mass[cap + s]!;
     w.u16(m);
-    if (m > 0) for (let k = 0; k < dim; k++) w.f32(t.points[s * dim + k]!);
+    if (m > 0) w.u32(pointRefs[s]!);
   }
   for (let n = 0; n < cap - 1; n++) {
     const live = t.left[n] !== NONE;
@@ -318,18 +340,29 @@ export function decodeDetector(bytes: Uint8Array): AnomalyDetector {
   th.weight = r.f64('thresholder weight');
   th.sum = r.f64('thresholder sum');
   th.sumSq = r.f64('thresholder sumSq');
-  th.lastAlertZ = r.f64('lastAlertZ');
-  th.stepsSinceAbove = r.f64('stepsSinceAbove');
+  th.lastAlertGrade = r.f64('lastAlertGrade');
   th.stepsSinceAlert = r.f64('stepsSinceAlert');
   const f = d.forest;
   for (let i = 0; i < 4; i++) f.rng.state[i] = r.u32('random state');
   f.updates = r.f64('forest updates');
-  f.trees.forEach((tree, i) => readTree(r, tree, i));
+  const dim = f.dimensions;
+  const pointCount = r.u32('point table size');
+  const maxPoints = f.trees.length * options.sampleSize;
+  if (pointCount > maxPoints) {
+    throw new SnapshotError(`point table has ${pointCount} points, more than the ${maxPoints} samples`);
+  }
+  const table = new Float32Array(pointCount * dim);
+  for (let i = 0; i < table.length; i++) {
+    const v = r.f32('point table');
+    if (!Number.isFinite(v)) throw new SnapshotError('point table holds a non-finite value');
+    table[i] = v;
+  }
+  f.trees.forEach((tree, i) => readTree(r, tree, i, table));
   if (r.pos !== end) throw new SnapshotError(`snapshot has ${end - r.pos} unexpected trailing bytes`);
   return d;
 }
 
-function readTree(r: Reader, t: Tree, index: number): void {
+function readTree(r: Reader, t: Tree, index: number, table: Float32Array): void {
   const cap = t.capacity;
   const dim = t.dim;
   const bad = (why: string): never => {
@@ -362,11 +395,9 @@ function readTree(r: Reader, t: Tree, index: number): void {
     if (m > 0) {
       liveLeaves++;
       leafMass += m;
-      for (let k = 0; k < dim; k++) {
-        const v = r.f32(what);
-        if (!Number.isFinite(v)) bad('non-finite point value');
-        t.points[s * dim + k] = v;
-      }
+      const ref = r.u32(what);
+      if ((ref + 1) * dim > table.length) bad(`leaf ${s} references point ${ref} outside the point table`);
+      t.points.set(table.subarray(ref * dim, (ref + 1) * dim), s * dim);
     }
   }
   let liveInternal = 0;

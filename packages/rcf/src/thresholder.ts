@@ -16,13 +16,13 @@ export interface ThresholderOptions {
   /** Lower bound of the standard deviation, as a fraction of the mean score (guards perfectly regular series). */
   readonly minRelativeDeviation: number;
   /**
-   * An event (scores above the threshold, with gaps shorter than this many steps) alerts once, like TRCF's
-   * suppression while an anomaly is still in the shingle; 0 disables suppression.
+   * Refractory period after an alert, in records: one event alerts once (like TRCF's suppression while an anomaly is
+   * still in the shingle) unless it escalates; 0 disables suppression.
    */
   readonly suppressionHorizon: number;
   /**
-   * Inside an event, a new alert needs a z-score above escalation × the z-score of the last alert, a bar that halves
-   * every suppressionHorizon steps.
+   * Inside an event, a new alert needs a grade above the last alert's grade (halving every suppressionHorizon steps)
+   * plus this step: an event alerts once, and again only when it clearly escalates.
    */
   readonly escalation: number;
 }
@@ -35,7 +35,7 @@ export const DEFAULT_THRESHOLDER_OPTIONS: Readonly<ThresholderOptions> = Object.
   absoluteThreshold: 1.0,
   minRelativeDeviation: 0.05,
   suppressionHorizon: 128,
-  escalation: 1.5,
+  escalation: 0.5,
 });
 
 export function validateThresholderOptions(o: ThresholderOptions): void {
@@ -48,7 +48,7 @@ export function validateThresholderOptions(o: ThresholderOptions): void {
   check('gradeSpan', Number.isFinite(o.gradeSpan) && o.gradeSpan > 0, o.gradeSpan);
   check('absoluteThreshold', Number.isFinite(o.absoluteThreshold) && o.absoluteThreshold >= 0, o.absoluteThreshold);
   check('minRelativeDeviation', o.minRelativeDeviation >= 0 && o.minRelativeDeviation < 10, o.minRelativeDeviation);
-  check('escalation', Number.isFinite(o.escalation) && o.escalation >= 1, o.escalation);
+  check('escalation', o.escalation >= 0 && o.escalation <= 1, o.escalation);
   check('suppressionHorizon', o.suppressionHorizon >= 0 && Number.isFinite(o.suppressionHorizon), o.suppressionHorizon);
 }
 
@@ -75,9 +75,8 @@ export class Thresholder {
   weight = 0;
   sum = 0;
   sumSq = 0;
-  /** z-score of the current event's last alert, and steps since the score was last above the threshold. */
-  lastAlertZ = 0;
-  stepsSinceAbove = Number.MAX_SAFE_INTEGER;
+  /** Grade of the last alert. */
+  lastAlertGrade = 0;
   /** Steps since the last reported alert. */
   stepsSinceAlert = Number.MAX_SAFE_INTEGER;
 
@@ -111,20 +110,16 @@ export class Thresholder {
     } else {
       threshold = Number.POSITIVE_INFINITY;
     }
-    // One alert per event: an event starts with a score above the threshold and lasts until the score has stayed at
-    // or below it for suppressionHorizon steps; inside it, only an escalation (z above escalation × the z of the
-    // event's last alert) alerts again.
-    const newEvent = this.stepsSinceAbove >= o.suppressionHorizon;
-    if (score > threshold) this.stepsSinceAbove = 0;
-    else if (this.stepsSinceAbove < o.suppressionHorizon) this.stepsSinceAbove++;
+    // One alert per event: after an alert, further alerts within suppressionHorizon steps are dropped unless the
+    // grade escalates above the last alert's grade (halving every suppressionHorizon steps) plus `escalation`.
     if (this.stepsSinceAlert < Number.MAX_SAFE_INTEGER) this.stepsSinceAlert++;
+    if (grade > 0 && o.suppressionHorizon > 0 && this.stepsSinceAlert <= o.suppressionHorizon) {
+      const bar = this.lastAlertGrade * Math.pow(0.5, this.stepsSinceAlert / o.suppressionHorizon) + o.escalation;
+      if (grade <= bar) grade = 0;
+    }
     if (grade > 0) {
-      // The bar halves every suppressionHorizon steps, so noise that keeps an event open cannot mute it forever.
-      const bar = o.escalation * this.lastAlertZ * Math.pow(0.5, this.stepsSinceAlert / o.suppressionHorizon);
-      if (newEvent || o.suppressionHorizon === 0 || z > bar) {
-        this.lastAlertZ = z;
-        this.stepsSinceAlert = 0;
-      } else grade = 0;
+      this.lastAlertGrade = grade;
+      this.stepsSinceAlert = 0;
     }
     // Update the statistics with the (winsorised) score.
     const x = this.count >= o.minScores ? Math.min(score, threshold * (1 + o.gradeSpan)) : score;

@@ -20,9 +20,9 @@ export class Tree {
   readonly cutVal: Float32Array;
   readonly left: Int32Array;
   readonly right: Int32Array;
-  /** Cached bounding boxes of internal nodes (not snapshotted: recomputed from the leaves). */
-  readonly boxMin: Float64Array;
-  readonly boxMax: Float64Array;
+  /** Cached bounding boxes of internal nodes (float32: mins/maxes of float32 points, exact; not snapshotted). */
+  readonly boxMin: Float32Array;
+  readonly boxMax: Float32Array;
   // all nodes
   readonly parent: Int32Array;
   readonly mass: Int32Array;
@@ -50,8 +50,8 @@ export class Tree {
     this.cutVal = new Float32Array(ni);
     this.left = new Int32Array(ni).fill(NONE);
     this.right = new Int32Array(ni).fill(NONE);
-    this.boxMin = new Float64Array(ni * dim);
-    this.boxMax = new Float64Array(ni * dim);
+    this.boxMin = new Float32Array(ni * dim);
+    this.boxMax = new Float32Array(ni * dim);
     this.parent = new Int32Array(2 * capacity).fill(NONE);
     this.mass = new Int32Array(2 * capacity);
     this.points = new Float32Array(capacity * dim);

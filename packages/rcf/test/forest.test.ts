@@ -175,21 +175,24 @@ describe('RandomCutForest', () => {
 
 describe('AnomalyDetector attribution', () => {
   it('names the perturbed dimension and its direction (high and low)', () => {
-    const d = new AnomalyDetector({ dimensions: 3, shingleSize: 1, numberOfTrees: 30, seed: 4 });
-    const r = new Random(8);
-    const normal = (): number[] => [20 + gauss(r), 1500 + 10 * gauss(r), 3 + 0.1 * gauss(r)];
-    for (let i = 0; i < 1500; i++) d.process(normal());
-    const up = d.process([20, 1500, 4.5]);
+    const trained = (): AnomalyDetector => {
+      const d = new AnomalyDetector({ dimensions: 3, shingleSize: 1, numberOfTrees: 30, seed: 4 });
+      const r = new Random(8);
+      for (let i = 0; i < 1500; i++) d.process([20 + gauss(r), 1500 + 10 * gauss(r), 3 + 0.1 * gauss(r)]);
+      return d;
+    };
+    const up = trained().process([20, 1500, 4.5]);
     expect(up.topDimension).toBe(2);
     expect(up.direction).toBe('high');
-    expect(up.attribution[2]!.high).toBeGreaterThan(up.attribution[2]!.low);
+    expect(up.attribution[2]!.high).toBeGreaterThan(10 * up.attribution[2]!.low);
     expect(up.score).toBeGreaterThan(2);
+    expect(up.isAnomaly).toBe(true);
     const sum = up.attribution.reduce((s, a) => s + a.high + a.low, 0);
     expect(sum).toBeCloseTo(up.score, 9);
-    for (let i = 0; i < 300; i++) d.process(normal());
-    const down = d.process([20, 1400, 3]);
+    const down = trained().process([20, 1400, 3]);
     expect(down.topDimension).toBe(1);
     expect(down.direction).toBe('low');
+    expect(down.attribution[1]!.low).toBeGreaterThan(10 * down.attribution[1]!.high);
     expect(down.isAnomaly).toBe(true);
   });
 

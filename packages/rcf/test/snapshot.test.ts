@@ -63,6 +63,21 @@ describe('snapshot / restore', () => {
     expect(() => AnomalyDetector.restore(evil)).toThrow(/tree 19/);
   });
 
+  it('skips records already applied before a checkpoint (retried Kinesis batch)', () => {
+    const data = stream(400, 4);
+    const seq = (i: number): string => (49_600_000_000_000_000_000n + BigInt(i) * 1_000n).toString();
+    const live = new AnomalyDetector(small);
+    data.slice(0, 300).forEach((p, i) => live.processRecord(p, seq(i)));
+    const checkpoint = AnomalyDetector.restore(live.snapshot());
+    // The whole batch 250..399 is redelivered after a failure: 250..299 are skipped, the rest applied once.
+    const replay = data.slice(250).map((p, k) => checkpoint.processRecord(p, seq(250 + k)));
+    expect(replay.slice(0, 50).every((r) => r === undefined)).toBe(true);
+    expect(checkpoint.count).toBe(400);
+    const fresh = new AnomalyDetector(small);
+    data.forEach((p, i) => fresh.processRecord(p, seq(i)));
+    expect(Buffer.from(checkpoint.snapshot()).equals(Buffer.from(fresh.snapshot()))).toBe(true);
+  });
+
   it('keeps a default 4-sensor model compact', () => {
     const d = new AnomalyDetector({ dimensions: 4, seed: 1 });
     const r = new Random(3);
