@@ -3,11 +3,13 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { PlatformConfig } from './config';
 import { LakeStack } from './stacks/lake-stack';
 import { OperationsStack } from './stacks/operations-stack';
+import { WarehouseStack } from './stacks/warehouse-stack';
 
 /** Every stack of one platform. */
 export interface Platform {
   readonly lake: LakeStack;
   readonly operations: OperationsStack;
+  readonly warehouse: WarehouseStack;
 }
 
 export interface BuildPlatformOptions {
@@ -32,8 +34,17 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildPl
     description: description('operations notifications'),
   });
 
+  const warehouse = new WarehouseStack(app, `${p}Warehouse`, {
+    env,
+    config,
+    storage: lake.storage,
+    catalog: lake.catalog,
+    operations: operations.operations,
+    description: description('Redshift warehouse, WLM, scheduled resize and SQL migrations (stateful)'),
+  });
+
   for (const [k, v] of Object.entries(config.tags)) Tags.of(app).add(k, v);
   Tags.of(app).add('platform-config', config.name);
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { lake, operations };
+  return { lake, operations, warehouse };
 }
