@@ -2,8 +2,8 @@
 -- NONATOMIC: every statement commits on its own, which REFRESH MATERIALIZED VIEW, UNLOAD and ALTER TABLE ... ADD
 -- PARTITION on an external table need (external-table DDL cannot run inside a transaction block). Both are rerunnable
 -- and never catch an exception: a failure aborts the CALL and surfaces as a FAILED Data API statement.
--- The Redshift grammar of sqlfluff 1.4.5 lacks the NONATOMIC option of CREATE PROCEDURE, so each CREATE line below carries
--- `noqa: PRS` (parse error only; the procedure bodies are $$-quoted strings that sqlfluff never parses anyway).
+-- The Redshift grammar of sqlfluff 1.4.5 lacks the NONATOMIC option of CREATE PROCEDURE, so each CREATE line
+-- below carries `noqa: PRS` (parse errors only; the $$-quoted bodies are strings sqlfluff never parses anyway).
 
 -- Rebuilds one date of the daily summaries and refreshes the materialized views. Rerunning a date replaces its rows.
 CREATE OR REPLACE PROCEDURE summary.sp_refresh(run_date DATE)  -- noqa: PRS
