@@ -411,6 +411,8 @@ export class WarehouseStack extends Stack {
     );
     adminSecret.grantRead(fn);
     etlSecret.grantRead(fn);
+    // The admin secret (managed by Redshift) is encrypted with the warehouse key.
+    key.grantDecrypt(fn);
     Validations.of(fn).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
