@@ -83,10 +83,10 @@ describe('WarehouseStack (default config)', () => {
     const byGroup = Object.fromEntries(
       wlm.filter((q) => q['user_group']).map((q) => [(q['user_group'] as string[])[0], q])
     );
-    expect(byGroup['ETL_User']!['priority']).toBe('high');
-    expect(byGroup['BI_Report_User']!['priority']).toBe('normal');
-    expect(byGroup['Analytics_User']!['priority']).toBe('low');
-    const rules = byGroup['BI_Report_User']!['rules'] as { rule_name: string; action: string; value?: string }[];
+    expect(byGroup['etl_user']!['priority']).toBe('high');
+    expect(byGroup['bi_report_user']!['priority']).toBe('normal');
+    expect(byGroup['analytics_user']!['priority']).toBe('low');
+    const rules = byGroup['bi_report_user']!['rules'] as { rule_name: string; action: string; value?: string }[];
     expect(rules.map((r) => [r.rule_name, r.action, r.value])).toEqual([
       ['Long_running_query_Report', 'change_query_priority', 'low'],
       ['Query_returns_a_high_number_of_r', 'abort', undefined],

@@ -30,9 +30,9 @@ describe('the seed WLM configuration', () => {
     const wlm = JSON.parse(json) as Record<string, unknown>[];
     expect(wlm).toHaveLength(5);
     expect(wlm.slice(0, 3).map((q) => [q['user_group'], q['priority'], q['queue_type']])).toEqual([
-      [['ETL_User'], 'high', 'auto'],
-      [['BI_Report_User'], 'normal', 'auto'],
-      [['Analytics_User'], 'low', 'auto'],
+      [['etl_user'], 'high', 'auto'],
+      [['bi_report_user'], 'normal', 'auto'],
+      [['analytics_user'], 'low', 'auto'],
     ]);
     expect(wlm[3]).not.toHaveProperty('user_group');
     expect(wlm[4]).toEqual({ short_query_queue: true });

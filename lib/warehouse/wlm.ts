@@ -190,7 +190,9 @@ function renderQueue(q: WlmQueue): Record<string, unknown> {
     concurrency_scaling: q.concurrencyScaling ?? 'off',
   };
   if (q.userGroups?.length) {
-    out['user_group'] = [...q.userGroups];
+    // Redshift folds group names to lower case (even quoted ones, unless enable_case_sensitive_identifier is on), so
+    // the queue names the groups exactly as pg_group stores them.
+    out['user_group'] = q.userGroups.map((g) => g.toLowerCase());
     out['user_group_wild_card'] = q.userGroups.some((g) => /[*?]/.test(g)) ? 1 : 0;
   }
   if (q.queryGroups?.length) {
