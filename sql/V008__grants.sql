@@ -15,6 +15,10 @@ GRANT USAGE ON SCHEMA dw, summary, archive TO GROUP ${analytics_group};
 GRANT SELECT ON ALL TABLES IN SCHEMA dw TO GROUP ${analytics_group};
 GRANT SELECT ON ALL TABLES IN SCHEMA summary TO GROUP ${analytics_group};
 
+-- Spectrum queries (the archive through dw.v_*_all) need the TEMP privilege on the database.
+GRANT TEMP ON DATABASE ${database} TO GROUP ${etl_group};
+GRANT TEMP ON DATABASE ${database} TO GROUP ${analytics_group};
+
 -- Tables added by later migrations inherit the same read access.
 ALTER DEFAULT PRIVILEGES IN SCHEMA summary GRANT SELECT ON TABLES TO GROUP ${bi_group};
 ALTER DEFAULT PRIVILEGES IN SCHEMA summary GRANT SELECT ON TABLES TO GROUP ${analytics_group};

@@ -187,6 +187,7 @@ describe('WarehouseStack (default config)', () => {
         'archive_bucket',
         'archive_prefix',
         'bi_group',
+        'database',
         'etl_group',
         'glue_database',
         'hot_cold_boundary_months',

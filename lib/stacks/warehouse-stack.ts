@@ -456,6 +456,7 @@ export class WarehouseStack extends Stack {
           archive_prefix: LakeLayout.archiveFacts,
           warehouse_role_arn: warehouseRole.roleArn,
           glue_database: catalog.database.databaseName,
+          database: w.databaseName,
           hot_cold_boundary_months: String(w.hotColdBoundaryMonths),
           etl_group: w.userGroups.etl,
           bi_group: w.userGroups.bi,
