@@ -1,11 +1,13 @@
 -- Spectrum: the external schema `archive` over the lake's Glue database, and one partitioned parquet table per fact
 -- for the rows older than the hot/cold boundary (dw.sp_archive_facts writes them; partitions are month folders
 -- reading_month=YYYY-MM under s3://<archive bucket>/facts/<table>/). External DDL runs outside a transaction block;
--- the migration runner sends every statement on its own (auto-commit).
+-- the migration runner sends every statement on its own (auto-commit). The DROPs make a half-applied run rerunnable
+-- (nothing is archived before this migration has finished; dropping an external table never deletes S3 data).
 CREATE EXTERNAL SCHEMA IF NOT EXISTS archive
 FROM DATA CATALOG DATABASE '${glue_database}'
 IAM_ROLE '${warehouse_role_arn}';
 
+DROP TABLE IF EXISTS archive.fact_sensor_reading;
 CREATE EXTERNAL TABLE archive.fact_sensor_reading (
     device_id VARCHAR(128),
     reading_ts TIMESTAMP,
@@ -21,6 +23,7 @@ PARTITIONED BY (reading_month VARCHAR(7))
 STORED AS PARQUET
 LOCATION 's3://${archive_bucket}/${archive_prefix}fact_sensor_reading/';
 
+DROP TABLE IF EXISTS archive.fact_production;
 CREATE EXTERNAL TABLE archive.fact_production (
     production_date DATE,
     line_id VARCHAR(64),
@@ -34,6 +37,7 @@ PARTITIONED BY (production_month VARCHAR(7))
 STORED AS PARQUET
 LOCATION 's3://${archive_bucket}/${archive_prefix}fact_production/';
 
+DROP TABLE IF EXISTS archive.fact_daily_retail_sales;
 CREATE EXTERNAL TABLE archive.fact_daily_retail_sales (
     sales_date DATE,
     store_id VARCHAR(64),

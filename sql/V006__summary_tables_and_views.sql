@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS summary.daily_retail_sales (
 DISTSTYLE AUTO
 COMPOUND SORTKEY (sales_date, product_code);
 
+DROP MATERIALIZED VIEW IF EXISTS summary.mv_device_monthly;
 CREATE MATERIALIZED VIEW summary.mv_device_monthly AS
 SELECT
     device_id,
@@ -49,6 +50,7 @@ SELECT
 FROM dw.fact_sensor_reading
 GROUP BY device_id, DATE_TRUNC('month', reading_date);
 
+DROP MATERIALIZED VIEW IF EXISTS summary.mv_retail_sales_monthly;
 CREATE MATERIALIZED VIEW summary.mv_retail_sales_monthly AS
 SELECT
     product_code,

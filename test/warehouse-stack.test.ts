@@ -2,7 +2,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, DEV_CONFIG, type PlatformConfig } from '../lib/config';
 import { sqlFilesHash } from '../lib/stacks/warehouse-stack';
-import { template, testPlatform } from './helpers/app';
+import { nagFindings, template, testPlatform } from './helpers/app';
 
 type Res = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -260,5 +260,20 @@ describe('resize schedules fire at the right UTC instants', () => {
     expect(
       firingInstants(evening!.cron, evening!.tz, new Date('2026-03-28T00:00Z'), new Date('2026-03-30T00:00Z'))
     ).toEqual(['2026-03-28T18:00:00.000Z', '2026-03-29T17:00:00.000Z']);
+  });
+});
+
+describe('cdk-nag Redshift rules are live on this stack (positive controls)', () => {
+  it('flags a parameter group without require_ssl/activity logging, the default port and a public cluster', () => {
+    const { platform } = testPlatform();
+    expect(nagFindings(platform.warehouse)).toEqual([]);
+    // cdk-nag reads the L1 properties, so the controls change those.
+    platform.warehouse.parameterGroup.parameters = [{ parameterName: 'require_ssl', parameterValue: 'false' }];
+    platform.warehouse.cluster.port = 5439;
+    platform.warehouse.cluster.publiclyAccessible = true;
+    const rules = nagFindings(platform.warehouse).map((f) => f.split('@')[0]);
+    expect(rules).toEqual(
+      expect.arrayContaining(['AwsSolutions-RS1', 'AwsSolutions-RS4', 'AwsSolutions-RS8', 'AwsSolutions-RS11'])
+    );
   });
 });

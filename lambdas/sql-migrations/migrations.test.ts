@@ -167,7 +167,7 @@ describe('splitStatements', () => {
       expect(statements.length).toBeGreaterThan(0);
       for (const s of statements) {
         const code = s.replace(/--[^\n]*\n/g, '').trim();
-        expect(code).toMatch(/^(CREATE|ALTER|GRANT|INSERT)\b/);
+        expect(code).toMatch(/^(CREATE|ALTER|GRANT|DROP|CALL)\b/);
         expect(code).not.toMatch(/\$\{/);
       }
     }
