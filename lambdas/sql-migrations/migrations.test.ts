@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -177,6 +178,29 @@ describe('splitStatements', () => {
       'dw.sp_archive_table',
       'dw.sp_archive_facts',
     ]);
+  });
+});
+
+describe('splitStatements against an outside parser', () => {
+  it('finds the same statements per file as sqlfluff (Redshift dialect) does', () => {
+    // Oracle: sqlfluff's own parse tree (the repo's .sqlfluff config), counting its top-level statement segments.
+    const out = spawnSync('sqlfluff', ['parse', '--format', 'json', 'sql/'], {
+      cwd: join(__dirname, '..', '..'),
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    expect(out.error).toBeUndefined();
+    const parsed = JSON.parse(out.stdout) as { filepath: string; segments: { file: Record<string, unknown>[] } }[];
+    const bySqlfluff = Object.fromEntries(
+      parsed.map((f) => [f.filepath.replace(/^sql\//, ''), f.segments.file.filter((x) => 'statement' in x).length])
+    );
+    const ours = Object.fromEntries(
+      readdirSync(SQL_DIR)
+        .filter((f) => f.endsWith('.sql'))
+        .map((f) => [f, splitStatements(readFileSync(join(SQL_DIR, f), 'utf8')).length])
+    );
+    expect(Object.keys(ours).length).toBeGreaterThanOrEqual(8);
+    expect(ours).toEqual(bySqlfluff);
   });
 });
 
