@@ -1,7 +1,9 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, DEV_CONFIG, type PlatformConfig } from '../lib/config';
-import { sqlFilesHash } from '../lib/stacks/warehouse-stack';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SQL_DIR, sqlFilesHash } from '../lib/stacks/warehouse-stack';
 import { nagFindings, template, testPlatform } from './helpers/app';
 
 type Res = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
@@ -195,6 +197,13 @@ describe('WarehouseStack (default config)', () => {
       ].sort()
     );
     expect(vars['hot_cold_boundary_months']).toBe('6');
+    // Every placeholder the SQL files use is provided by the stack (a missing one would fail the deploy).
+    const used = new Set(
+      readdirSync(SQL_DIR)
+        .filter((f) => f.endsWith('.sql'))
+        .flatMap((f) => [...readFileSync(join(SQL_DIR, f), 'utf8').matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!))
+    );
+    expect([...used].sort()).toEqual(Object.keys(vars).sort());
   });
 });
 
