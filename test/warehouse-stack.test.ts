@@ -171,6 +171,16 @@ describe('WarehouseStack (default config)', () => {
     expect(JSON.stringify(alarm.Properties['AlarmActions'])).toContain('OperationsTopic');
   });
 
+  it('the warehouse key lets CloudWatch Logs encrypt log groups of this account only', () => {
+    const key = one(t, 'AWS::KMS::Key');
+    expect(key.Properties['EnableKeyRotation']).toBe(true);
+    const stmts = (key.Properties['KeyPolicy'] as { Statement: Record<string, unknown>[] }).Statement;
+    const logs = stmts.find((s) => JSON.stringify(s['Principal']).includes('logs.ap-northeast-2.amazonaws.com'))!;
+    expect(JSON.stringify(logs['Condition'])).toContain('kms:EncryptionContext:aws:logs:arn');
+    const lg = Object.values(t.findResources('AWS::Logs::LogGroup')) as Res[];
+    expect(lg.filter((g) => g.Properties['KmsKeyId']).length).toBeGreaterThan(0);
+  });
+
   it('the ETL secret is a generated {username: etl_user, password} encrypted with the warehouse key', () => {
     const s = one(t, 'AWS::SecretsManager::Secret');
     const gen = s.Properties['GenerateSecretString'] as Record<string, unknown>;

@@ -97,6 +97,19 @@ export class WarehouseStack extends Stack {
       pendingWindow: Duration.days(config.dataRemoval === 'destroy' ? 7 : 30),
     });
     this.key = key;
+    // CloudWatch Logs encrypts the migration function's log group with this key.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`,
+          },
+        },
+      })
+    );
 
     // Network: isolated subnets only (no internet route); S3 through a gateway endpoint (COPY/UNLOAD/Spectrum with
     // enhanced VPC routing), Glue and KMS through interface endpoints (Spectrum's catalog calls, SSE-KMS on the lake).
