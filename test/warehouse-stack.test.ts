@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, DEV_CONFIG, type PlatformConfig } from '../lib/config';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SQL_DIR, sqlFilesHash } from '../lib/stacks/warehouse-stack';
+import { ARCHIVE_TABLES, SQL_DIR, sqlFilesHash } from '../lib/stacks/warehouse-stack';
 import { nagFindings, template, testPlatform } from './helpers/app';
 
 type Res = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
@@ -122,6 +122,15 @@ describe('WarehouseStack (default config)', () => {
     expect(text).not.toContain('CuratedBucket');
     expect(text).toContain('glue:BatchCreatePartition');
     expect(text).toContain('StorageKey');
+    // DeleteTable only on the three named archive tables (plus their catalog and database).
+    const del = stmts.find((s) => actions(s).includes('glue:DeleteTable'))!;
+    expect(actions(del)).toEqual(['glue:DeleteTable']);
+    const delText = JSON.stringify(del.Resource);
+    for (const t of ARCHIVE_TABLES) expect(delText).toContain(`/${t}`);
+    expect(delText).not.toContain('/*');
+    // The tables V004 creates are exactly those.
+    const v004 = readFileSync(join(SQL_DIR, 'V004__archive_external_schema.sql'), 'utf8');
+    expect([...v004.matchAll(/CREATE EXTERNAL TABLE archive\.(\w+)/g)].map((m) => m[1])).toEqual([...ARCHIVE_TABLES]);
   });
 
   it('one EventBridge Scheduler schedule per resize, in Asia/Seoul, with retries and a DLQ', () => {

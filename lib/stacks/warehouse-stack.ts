@@ -35,6 +35,9 @@ import { buildWlmJson, platformWlm } from '../warehouse/wlm';
 const REPO_ROOT = join(__dirname, '..', '..');
 export const SQL_DIR = join(REPO_ROOT, 'sql');
 
+/** The Spectrum archive tables sql/V004 creates in the lake's Glue database. */
+export const ARCHIVE_TABLES = ['fact_sensor_reading', 'fact_production', 'fact_daily_retail_sales'] as const;
+
 /** The ETL user of CONTRACTS.md; its password lives in `etlSecret`. */
 export const ETL_USERNAME = 'etl_user';
 
@@ -165,6 +168,20 @@ export class WarehouseStack extends Stack {
     storage.processedBucket.grantRead(warehouseRole);
     storage.archiveBucket.grantReadWrite(warehouseRole);
     catalog.grantCatalogWrite(warehouseRole);
+    // V004 drops and re-creates the archive tables when a half-applied run is repeated: DeleteTable on those only.
+    const glueDb = catalog.database.databaseName;
+    warehouseRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['glue:DeleteTable'],
+        resources: [
+          this.formatArn({ service: 'glue', resource: 'catalog' }),
+          this.formatArn({ service: 'glue', resource: 'database', resourceName: glueDb }),
+          ...ARCHIVE_TABLES.map((t) =>
+            this.formatArn({ service: 'glue', resource: 'table', resourceName: `${glueDb}/${t}` })
+          ),
+        ],
+      })
+    );
     const logicalId = (c: Construct): string => {
       const child = c.node.defaultChild;
       if (!child) throw new Error(`${c.node.path} has no default child`);
