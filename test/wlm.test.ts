@@ -35,6 +35,7 @@ describe('the seed WLM configuration', () => {
       [['analytics_user'], 'low', 'auto'],
     ]);
     expect(wlm[3]).not.toHaveProperty('user_group');
+    expect(wlm[3]).toMatchObject({ name: 'Default queue', auto_wlm: true, queue_type: 'auto', priority: 'normal' });
     expect(wlm[4]).toEqual({ short_query_queue: true });
     expect(wlm[1]!['rules']).toEqual([
       {

@@ -181,11 +181,12 @@ export function wlmProblems(config: WlmConfig): string[] {
   return problems;
 }
 
-function renderQueue(q: WlmQueue): Record<string, unknown> {
+function renderQueue(q: WlmQueue, isDefault = false): Record<string, unknown> {
   const out: Record<string, unknown> = {
     name: q.name,
     queue_type: 'auto',
-    auto_wlm: true,
+    // As in AWS's Automatic WLM examples, the default queue carries the switch for the whole configuration.
+    ...(isDefault ? { auto_wlm: true } : {}),
     priority: q.priority,
     concurrency_scaling: q.concurrencyScaling ?? 'off',
   };
@@ -218,7 +219,11 @@ export function buildWlmJson(config: WlmConfig): string {
   if (config.shortQueryAcceleration && config.shortQueryMaxSeconds) {
     sqa['max_execution_time'] = config.shortQueryMaxSeconds * 1000;
   }
-  const json = JSON.stringify([...config.queues.map(renderQueue), renderQueue(config.defaultQueue), sqa]);
+  const json = JSON.stringify([
+    ...config.queues.map((q) => renderQueue(q)),
+    renderQueue(config.defaultQueue, true),
+    sqa,
+  ]);
   if (json.length > WLM_LIMITS.maxJsonLength) {
     throw new WlmConfigError([
       `wlm_json_configuration is ${json.length} characters; Redshift accepts at most ${WLM_LIMITS.maxJsonLength}`,
