@@ -1,32 +1,24 @@
 import { type App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { PlatformConfig } from './config';
-import type { EtlWarehouse } from './constructs/etl-jobs';
 import { EtlStack } from './stacks/etl-stack';
 import { LakeStack } from './stacks/lake-stack';
 import { OperationsStack } from './stacks/operations-stack';
 import { StreamingStack } from './stacks/streaming-stack';
+import { WarehouseStack } from './stacks/warehouse-stack';
 
 /** Every stack of one platform. */
 export interface Platform {
   readonly lake: LakeStack;
   readonly operations: OperationsStack;
-  /**
-   * The daily ETL (Glue jobs + Step Functions). TEMPORARY optional: built only when `etlWarehouse` is given, until the
-   * warehouse stack is merged; then it becomes required and is wired to `warehouse.warehouse`.
-   */
-  readonly etl?: EtlStack;
+  readonly warehouse: WarehouseStack;
   readonly streaming: StreamingStack;
+  readonly etl: EtlStack;
 }
 
 export interface BuildPlatformOptions {
   /** Run cdk-nag's AwsSolutions pack as a policy-validation plugin (synth fails on any unacknowledged finding). */
   readonly nag?: boolean;
-  /**
-   * TEMPORARY wiring until the warehouse stack (issue 5) is merged: the warehouse the ETL stack loads into. Tests pass
-   * a stand-in (test/helpers/warehouse-stand-in.ts). At merge, delete this option and pass `warehouse.warehouse`.
-   */
-  readonly etlWarehouse?: EtlWarehouse;
 }
 
 /** Composes the platform's stacks for one configuration. `bin/app.ts` calls this; tests call it with hand-made configs. */
@@ -35,6 +27,7 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildPl
   const p = config.stackPrefix;
   const description = (what: string) => `Smart-factory data platform (${config.name}): ${what}`;
 
+  // Stateful
   const lake = new LakeStack(app, `${p}Lake`, {
     env,
     config,
@@ -45,19 +38,16 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildPl
     config,
     description: description('operations notifications'),
   });
+  const warehouse = new WarehouseStack(app, `${p}Warehouse`, {
+    env,
+    config,
+    storage: lake.storage,
+    catalog: lake.catalog,
+    operations: operations.operations,
+    description: description('Redshift warehouse, WLM, scheduled resize and SQL migrations (stateful)'),
+  });
 
-  // TEMPORARY: at merge replace `options.etlWarehouse` by the warehouse stack's `warehouse.warehouse` and build always.
-  const etl = options.etlWarehouse
-    ? new EtlStack(app, `${p}Etl`, {
-        env,
-        config,
-        description: description('daily ETL: Glue jobs and the Step Functions workflow'),
-        lake: lake.storage,
-        catalog: lake.catalog,
-        operations: operations.operations,
-        warehouse: options.etlWarehouse,
-      })
-    : undefined;
+  // Stateless
   const streaming = new StreamingStack(app, `${p}Streaming`, {
     env,
     config,
@@ -67,9 +57,18 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildPl
     lakeKey: lake.storage.key,
     operations: operations.operations,
   });
+  const etl = new EtlStack(app, `${p}Etl`, {
+    env,
+    config,
+    description: description('daily ETL: Glue jobs and the Step Functions workflow'),
+    lake: lake.storage,
+    catalog: lake.catalog,
+    operations: operations.operations,
+    warehouse: warehouse.warehouse,
+  });
 
   for (const [k, v] of Object.entries(config.tags)) Tags.of(app).add(k, v);
   Tags.of(app).add('platform-config', config.name);
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { lake, operations, streaming, etl };
+  return { lake, operations, warehouse, streaming, etl };
 }

@@ -5,17 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { CONFIGS } from '../lib/config';
 import { buildPlatform } from '../lib/platform';
 import { nagFindings, testApp } from './helpers/app';
-import { warehouseStandIn } from './helpers/warehouse-stand-in';
 
 describe('cdk-nag AwsSolutions (v3 policy validation)', () => {
   it.each(Object.keys(CONFIGS))('the whole platform (%s config) has no unacknowledged finding', (name) => {
     const app = testApp();
-    // TEMPORARY: the ETL stack with the warehouse stand-in until the warehouse stack is merged
-    const platform = buildPlatform(app, CONFIGS[name]!, {
-      nag: false,
-      etlWarehouse: warehouseStandIn(app, CONFIGS[name]!),
-    });
-    expect(platform.etl).toBeDefined();
+    buildPlatform(app, CONFIGS[name]!, { nag: false });
     expect(nagFindings(app)).toEqual([]);
   });
 
@@ -43,7 +37,7 @@ describe('cdk-nag AwsSolutions (v3 policy validation)', () => {
 
   it('synth passes for the real platform with the plugin attached', () => {
     const app = testApp();
-    buildPlatform(app, CONFIGS['default']!, { etlWarehouse: warehouseStandIn(app, CONFIGS['default']!) });
+    buildPlatform(app, CONFIGS['default']!);
     expect(() => app.synth()).not.toThrow();
   });
 });

@@ -28,6 +28,8 @@ export interface PlatformFunctionProps {
   /** @default 1 year */
   readonly logRetention?: logs.RetentionDays;
   readonly reservedConcurrentExecutions?: number;
+  /** Repository-relative folders copied next to the bundle (e.g. `sql` for the migration runner). */
+  readonly bundleFolders?: readonly string[];
 }
 
 /**
@@ -63,6 +65,16 @@ export class PlatformFunction extends nodejs.NodejsFunction {
         sourceMapMode: nodejs.SourceMapMode.INLINE,
         tsconfig: join(REPO_ROOT, 'tsconfig.json'),
         externalModules: ['@aws-sdk/*'],
+        ...(props.bundleFolders?.length
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) =>
+                  (props.bundleFolders ?? []).map((f) => `cp -r "${inputDir}/${f}" "${outputDir}/${f}"`),
+              },
+            }
+          : {}),
       },
       environment: {
         NODE_OPTIONS: '--enable-source-maps',

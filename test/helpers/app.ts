@@ -6,7 +6,6 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { type PlatformConfig, DEFAULT_CONFIG } from '../../lib/config';
 import { buildPlatform, type Platform } from '../../lib/platform';
-import { warehouseStandIn } from './warehouse-stand-in';
 
 const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
   context: Record<string, unknown>;
@@ -21,12 +20,11 @@ export function testApp(extraContext: Record<string, unknown> = {}): App {
 }
 
 /**
- * The whole platform for `config` (default: the embedded default), without the nag plugin attached. TEMPORARY: the
- * ETL stack gets the warehouse stand-in until the warehouse stack is merged.
+ * The whole platform for `config` (default: the embedded default), without the nag plugin attached.
  */
 export function testPlatform(config: PlatformConfig = DEFAULT_CONFIG): { app: App; platform: Platform } {
   const app = testApp();
-  const platform = buildPlatform(app, config, { nag: false, etlWarehouse: warehouseStandIn(app, config) });
+  const platform = buildPlatform(app, config, { nag: false });
   return { app, platform };
 }
 

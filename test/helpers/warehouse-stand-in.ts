@@ -12,9 +12,8 @@ export const STAND_IN = {
 } as const;
 
 /**
- * TEMPORARY test-only stand-in for the warehouse stack (issue 5, built in parallel): the fields CONTRACTS.md defines,
- * as imported resources with literal ARNs in a stack of their own. The lead replaces it with the real
- * `warehouse.warehouse` at merge.
+ * Test double of the warehouse stack's `warehouse` interface: imported resources with literal ARNs in a stack of their
+ * own, so the ETL tests assert known values. The real wiring is covered by the whole-platform tests (nag, synth).
  */
 export function warehouseStandIn(app: App, config: PlatformConfig): EtlWarehouse {
   const region = config.env.region;
