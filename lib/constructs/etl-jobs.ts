@@ -5,6 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { grantSecretReadFromOtherStack } from './cross-stack-grants';
 import { join } from 'node:path';
 import { SENSOR_FIELDS } from '@smart-factory/schema';
 import type { EtlConfig } from '../config';
@@ -155,7 +156,7 @@ export class EtlJobs extends Construct {
 
     // 2. etl_daily_fact: Python shell, Redshift Data API with the ETL secret.
     const factRole = jobRole('DailyFactRole', 'Glue etl_daily_fact: lake -> Redshift facts via the Data API');
-    warehouse.etlSecret.grantRead(factRole);
+    grantSecretReadFromOtherStack(factRole, warehouse.etlSecret);
     factRole.addToPolicy(
       new iam.PolicyStatement({
         actions: ['redshift-data:BatchExecuteStatement'],

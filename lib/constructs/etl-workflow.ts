@@ -10,6 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { grantSecretReadFromOtherStack } from './cross-stack-grants';
 import type { EtlConfig } from '../config';
 import type { EtlWarehouse } from './etl-jobs';
 import type { OperationsTopic } from './operations-topic';
@@ -269,7 +270,7 @@ export class EtlWorkflow extends Construct {
       timeout: Duration.hours(8),
     });
     const role = this.stateMachine.role;
-    warehouse.etlSecret.grantRead(role);
+    grantSecretReadFromOtherStack(role, warehouse.etlSecret);
     operations.grantPublish(role);
     Validations.of(role).acknowledge(
       {
