@@ -4,7 +4,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // Tests import workspace packages from source, so they never run against a stale build.
-    alias: [{ find: /^@smart-factory\/([a-z0-9-]+)$/, replacement: resolve(__dirname, 'packages/$1/src/index.ts') }],
+    alias: [
+      { find: /^@smart-factory\/([a-z0-9-]+)$/, replacement: resolve(import.meta.dirname, 'packages/$1/src/index.ts') },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'lambdas/**/*.test.ts'],

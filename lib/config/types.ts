@@ -1,0 +1,114 @@
+/**
+ * The platform's typed, readonly configuration. `bin/` selects one named config (`-c config=<name>`); stacks and
+ * constructs receive the parts they need as props and never read context or the environment themselves.
+ */
+
+/** RA3 node types that can be provisioned today and support elastic resize (DC2 is no longer offered). */
+export type RedshiftNodeType = 'ra3.large' | 'ra3.xlplus' | 'ra3.4xlarge' | 'ra3.16xlarge';
+
+/** Whether data-bearing resources survive `cdk destroy`. `destroy` is for throw-away dev accounts only. */
+export type DataRemoval = 'retain' | 'destroy';
+
+/** One scheduled elastic resize, in the platform's local time zone. */
+export interface ResizeSchedule {
+  /** Schedule name, 1-64 characters of `[a-z0-9-]` (the seed's: etl-daily-up, ...). */
+  readonly name: string;
+  /** Local wall-clock time `HH:MM` (24 h) in `PlatformConfig.timeZone`, every day. */
+  readonly localTime: string;
+  /** Target number of nodes. */
+  readonly nodes: number;
+}
+
+/** The seed's SageMaker built-in XGBoost hyperparameters (sent to SageMaker as strings). */
+export interface XgboostHyperparameters {
+  readonly objective: 'binary:logistic';
+  readonly booster: 'gbtree' | 'dart';
+  readonly eval_metric: 'auc';
+  readonly scale_pos_weight: number;
+  readonly eta: number;
+  readonly max_depth: number;
+  readonly subsample: number;
+  readonly colsample_bytree: number;
+  readonly num_round: number;
+}
+
+export interface LakeConfig {
+  /** Glue Data Catalog database name (lower case, `[a-z0-9_]`). */
+  readonly glueDatabaseName: string;
+  /** Days before raw objects move to S3 Standard-IA. */
+  readonly rawInfrequentAccessAfterDays: number;
+  /** Days before raw objects move to Glacier Flexible Retrieval. */
+  readonly rawGlacierAfterDays: number;
+  /** Days a noncurrent object version is kept in versioned buckets. */
+  readonly noncurrentVersionExpirationDays: number;
+  /** Days after which incomplete multipart uploads are aborted. */
+  readonly abortIncompleteMultipartUploadAfterDays: number;
+  /** Days server access logs are kept. */
+  readonly accessLogRetentionDays: number;
+}
+
+export interface WarehouseConfig {
+  readonly nodeType: RedshiftNodeType;
+  /** Node count at creation (the base of the elastic-resize limits). */
+  readonly numberOfNodes: number;
+  /** Database created in the cluster. */
+  readonly databaseName: string;
+  /** Admin user name (not `awsuser`); its password lives in Secrets Manager. */
+  readonly masterUsername: string;
+  /** Cluster port, not the default 5439 (AwsSolutions-RS4). */
+  readonly port: number;
+  /** Redshift user groups that map to WLM queues. */
+  readonly userGroups: { readonly etl: string; readonly bi: string; readonly analytics: string };
+  /** Scheduled elastic resizes in local time; empty for none. */
+  readonly resizeSchedules: readonly ResizeSchedule[];
+  /** Facts older than this many months live in the S3 archive, read through Spectrum. */
+  readonly hotColdBoundaryMonths: number;
+  /** Automated snapshot retention in days (1-35). */
+  readonly snapshotRetentionDays: number;
+}
+
+export interface StreamingConfig {
+  /** Alert when the anomaly grade (0-1) is at or above this. */
+  readonly anomalyAlertThreshold: number;
+  /** Minimum seconds between two alerts of one device. */
+  readonly alertCooldownSeconds: number;
+  /** E-mail addresses subscribed to anomaly alerts. */
+  readonly alertEmails: readonly string[];
+  /** Secrets Manager ARN with FCM/APNs credentials for an SNS mobile-push application; omit for none. */
+  readonly mobilePushSecretArn?: string;
+  /** Kinesis capacity mode; `on-demand` by default. */
+  readonly streamMode: 'on-demand' | 'provisioned';
+  /** Shard count when `streamMode` is `provisioned`. */
+  readonly shardCount: number;
+}
+
+export interface MlConfig {
+  readonly hyperparameters: XgboostHyperparameters;
+  /** Score above which `pred` is 1 (the seed's classify_data: score > 0.5). */
+  readonly classificationThreshold: number;
+  /** A trained model goes live only with a validation AUC at or above this. */
+  readonly minValidationAuc: number;
+  /** Retraining schedule (EventBridge Scheduler cron expression in local time), omit for on demand only. */
+  readonly retrainCron?: string;
+}
+
+export interface PlatformConfig {
+  /** Name of this configuration (`default`, `dev`, ...). */
+  readonly name: string;
+  /** Prefix of the stack names. */
+  readonly stackPrefix: string;
+  /** AWS account (omit for an environment-agnostic synth) and region. */
+  readonly env: { readonly account?: string; readonly region: string };
+  /** IANA time zone of the factory; schedules are given in it. */
+  readonly timeZone: string;
+  /** `retain` (default) keeps buckets, keys and the cluster on `cdk destroy`. */
+  readonly dataRemoval: DataRemoval;
+  /** E-mail addresses that receive operational alarms and pipeline failures. */
+  readonly operationsEmails: readonly string[];
+  /** Tags applied to every resource. */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly lake: LakeConfig;
+  readonly warehouse: WarehouseConfig;
+  readonly streaming: StreamingConfig;
+  readonly ml: MlConfig;
+}

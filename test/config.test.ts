@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CONFIGS,
+  ConfigError,
+  configProblems,
+  DEFAULT_CONFIG,
+  elasticResizeRange,
+  loadConfig,
+  type PlatformConfig,
+  validateConfig,
+} from '../lib/config';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
+const clone = (): Mutable<PlatformConfig> => structuredClone(DEFAULT_CONFIG) as Mutable<PlatformConfig>;
+
+describe('embedded default config (the seed)', () => {
+  it('is valid and carries the seed values', () => {
+    expect(configProblems(DEFAULT_CONFIG)).toEqual([]);
+    expect(DEFAULT_CONFIG.env.region).toBe('ap-northeast-2');
+    expect(DEFAULT_CONFIG.timeZone).toBe('Asia/Seoul');
+    expect(DEFAULT_CONFIG.lake.glueDatabaseName).toBe('smartfactory_analytics');
+    expect(DEFAULT_CONFIG.warehouse.userGroups).toEqual({
+      etl: 'ETL_User',
+      bi: 'BI_Report_User',
+      analytics: 'Analytics_User',
+    });
+    expect(DEFAULT_CONFIG.warehouse.resizeSchedules.map((s) => [s.localTime, s.nodes])).toEqual([
+      ['01:00', 12],
+      ['06:00', 3],
+      ['19:00', 6],
+      ['23:00', 3],
+    ]);
+    expect(DEFAULT_CONFIG.warehouse.hotColdBoundaryMonths).toBe(6);
+    expect(DEFAULT_CONFIG.ml.hyperparameters).toEqual({
+      objective: 'binary:logistic',
+      booster: 'gbtree',
+      eval_metric: 'auc',
+      scale_pos_weight: 10,
+      eta: 0.05,
+      max_depth: 5,
+      subsample: 0.7,
+      colsample_bytree: 0.7,
+      num_round: 25,
+    });
+    expect(DEFAULT_CONFIG.ml.classificationThreshold).toBe(0.5);
+    expect(DEFAULT_CONFIG.dataRemoval).toBe('retain');
+  });
+  it('every named config is valid', () => {
+    for (const c of Object.values(CONFIGS)) expect(configProblems(c), c.name).toEqual([]);
+  });
+});
+
+describe('validation names the field, the bad value and what is allowed', () => {
+  const cases: [string, (c: Mutable<PlatformConfig>) => void, RegExp][] = [
+    [
+      'unknown time zone',
+      (c) => (c.timeZone = 'Asia/Seul'),
+      /^timeZone: "Asia\/Seul" is not allowed; expected an IANA time zone/,
+    ],
+    ['region', (c) => (c.env.region = 'seoul'), /^env\.region: "seoul" .*AWS region/],
+    ['account', (c) => (c.env.account = '123'), /^env\.account: "123" .*12-digit/],
+    [
+      'resize above the elastic limit',
+      (c) => (c.warehouse.resizeSchedules[0]!.nodes = 13),
+      /^warehouse\.resizeSchedules\[0\]\.nodes: 13 is not allowed; elastic resize of a 3-node ra3\.4xlarge cluster reaches 2 to 12 nodes$/,
+    ],
+    [
+      'resize of ra3.xlplus beyond 2x',
+      (c) => {
+        c.warehouse.nodeType = 'ra3.xlplus';
+      },
+      /resizeSchedules\[0\]\.nodes: 12 .* 3-node ra3\.xlplus cluster reaches 2 to 6 nodes/,
+    ],
+    ['single node', (c) => (c.warehouse.numberOfNodes = 1), /^warehouse\.numberOfNodes: 1 .*from 2 to 128/],
+    [
+      'unknown node type',
+      (c) => (c.warehouse.nodeType = 'dc2.large' as never),
+      /^warehouse\.nodeType: "dc2\.large" .*ra3\.large, ra3\.xlplus/,
+    ],
+    [
+      'bad local time',
+      (c) => (c.warehouse.resizeSchedules[1]!.localTime = '24:00'),
+      /resizeSchedules\[1\]\.localTime: "24:00" .*HH:MM/,
+    ],
+    [
+      'duplicate schedule name',
+      (c) => (c.warehouse.resizeSchedules[1]!.name = 'etl-daily-up'),
+      /resizeSchedules\[1\]\.name: "etl-daily-up" .*not used by another/,
+    ],
+    ['default port', (c) => (c.warehouse.port = 5439), /^warehouse\.port: 5439 .*other than the default 5439/],
+    ['awsuser', (c) => (c.warehouse.masterUsername = 'awsuser'), /^warehouse\.masterUsername: "awsuser"/],
+    [
+      'alert threshold above 1',
+      (c) => (c.streaming.anomalyAlertThreshold = 1.5),
+      /^streaming\.anomalyAlertThreshold: 1\.5 .*\(0, 1\]/,
+    ],
+    [
+      'classification threshold below 0',
+      (c) => (c.ml.classificationThreshold = -0.1),
+      /^ml\.classificationThreshold: -0\.1 .*\[0, 1\]/,
+    ],
+    ['min AUC NaN', (c) => (c.ml.minValidationAuc = NaN), /^ml\.minValidationAuc: null .*\[0, 1\]/],
+    ['eta', (c) => (c.ml.hyperparameters.eta = 2), /^ml\.hyperparameters\.eta: 2/],
+    [
+      'num_round',
+      (c) => (c.ml.hyperparameters.num_round = 2.5),
+      /^ml\.hyperparameters\.num_round: 2\.5 .*whole number/,
+    ],
+    [
+      'glue database name',
+      (c) => (c.lake.glueDatabaseName = 'Smart-Factory'),
+      /^lake\.glueDatabaseName: "Smart-Factory"/,
+    ],
+    ['glacier before IA', (c) => (c.lake.rawGlacierAfterDays = 20), /^lake\.rawGlacierAfterDays: 20 .*more days than/],
+    ['alert e-mail', (c) => (c.streaming.alertEmails = ['ops']), /^streaming\.alertEmails\[0\]: "ops"/],
+    ['push secret', (c) => (c.streaming.mobilePushSecretArn = 'fcm'), /^streaming\.mobilePushSecretArn: "fcm"/],
+    ['retrain cron', (c) => (c.ml.retrainCron = '0 3 * * 0'), /^ml\.retrainCron: "0 3 \* \* 0"/],
+    ['data removal', (c) => (c.dataRemoval = 'delete' as never), /^dataRemoval: "delete" .*"retain" or "destroy"/],
+  ];
+  it.each(cases)('%s', (_name, mutate, expected) => {
+    const c = clone();
+    mutate(c);
+    const problems = configProblems(c);
+    expect(
+      problems.some((p) => expected.test(p)),
+      problems.join('\n')
+    ).toBe(true);
+    expect(() => validateConfig(c)).toThrow(ConfigError);
+  });
+
+  it('reports every problem at once, one per line', () => {
+    const c = clone();
+    c.timeZone = 'Mars/Olympus';
+    c.ml.classificationThreshold = 2;
+    const err = (() => {
+      try {
+        validateConfig(c);
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(err.problems).toHaveLength(2);
+    expect(err.message).toContain('Invalid platform configuration "default":\n  - timeZone');
+  });
+});
+
+describe('loadConfig', () => {
+  it('selects a named config and applies account/region overrides', () => {
+    const c = loadConfig('dev', { account: '123456789012', region: 'eu-west-1' });
+    expect(c.name).toBe('dev');
+    expect(c.env).toEqual({ account: '123456789012', region: 'eu-west-1' });
+  });
+  it('rejects an unknown config name listing the known ones', () => {
+    expect(() => loadConfig('prod')).toThrow(
+      /config: "prod" is not a known configuration; expected one of default, dev/
+    );
+  });
+});
+
+describe('elasticResizeRange', () => {
+  it('follows the RA3 limits', () => {
+    expect(elasticResizeRange('ra3.4xlarge', 3)).toEqual({ min: 2, max: 12 });
+    expect(elasticResizeRange('ra3.xlplus', 2)).toEqual({ min: 2, max: 4 });
+    expect(elasticResizeRange('ra3.16xlarge', 40)).toEqual({ min: 10, max: 128 });
+  });
+});
