@@ -1,3 +1,4 @@
+import { ModelFormatError } from './errors';
 import { expf, logf } from './libm';
 import { numGroup, type XGBoostModel } from './model';
 
@@ -42,7 +43,7 @@ function transformOf(objective: string): Transform {
   if (objective === 'binary:hinge') return 'hinge';
   if (objective === 'multi:softmax') return 'softmax';
   if (objective === 'multi:softprob') return 'softprob';
-  throw new Error(`objective ${objective} is not supported for prediction`);
+  throw new ModelFormatError(`objective ${JSON.stringify(objective)} is not supported for prediction`);
 }
 
 /** learner.cc ProbToMargin: base_score (probability space) to margin space, in float32 with glibc's logf. */
