@@ -163,15 +163,14 @@ export class CompiledBooster implements FlatTrees {
     let groups: GroupChunk[] | undefined;
     let defaultChunks = 0;
     if (options.compile !== false && !hasCat && !this.linear && nTrees > 0) {
-      const flat = this;
       const d = this.defaultTreeCount;
       if (G === 1) {
-        const a = compileSingle(flat, 0, d);
-        const b = compileSingle(flat, d, nTrees);
+        const a = compileSingle(this, 0, d);
+        const b = compileSingle(this, d, nTrees);
         if (a && b) [single, defaultChunks] = [[...a, ...b], a.length];
       } else {
-        const a = compileGroups(flat, 0, d);
-        const b = compileGroups(flat, d, nTrees);
+        const a = compileGroups(this, 0, d);
+        const b = compileGroups(this, d, nTrees);
         if (a && b) [groups, defaultChunks] = [[...a, ...b], a.length];
       }
     }
