@@ -72,6 +72,8 @@ describe(`bit-exact parity with libxgboost 1.7.4 (seed ${seed})`, () => {
       'survival:cox',
       'rank:pairwise',
       'rank:ndcg',
+      'rank:map',
+      'survival:aft',
     ])
       expect(objectives).toContain(o);
     expect(cases.length).toBeGreaterThan(25);
