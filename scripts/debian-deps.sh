@@ -3,7 +3,7 @@
 # python3-xgboost is libxgboost 1.7.4 (the version SageMaker's XGBoost 1.7-1 container runs): the oracle for the scorer.
 # python3-boto3 brings botocore, whose service models validate the Glue jobs' AWS calls (botocore Stubber).
 set -euo pipefail
-PACKAGES=(python3-xgboost python3-pytest python3-pandas sqlfluff python3-boto3)
+PACKAGES=(python3-xgboost python3-pytest python3-pandas sqlfluff python3-boto3 gcc libc6-dev)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,7 +1,15 @@
 import type { Command } from '../command';
 import { detectCommand } from './detect';
+import { scoreCommand } from './score';
+import { serveCommand } from './serve';
 import { simulateCommand } from './simulate';
 import { validateCommand } from './validate';
 
 /** Every command of the CLI. Add a command by adding its module here (keep the list alphabetical). */
-export const COMMANDS: readonly Command[] = [detectCommand, simulateCommand, validateCommand];
+export const COMMANDS: readonly Command[] = [
+  detectCommand,
+  scoreCommand,
+  serveCommand,
+  simulateCommand,
+  validateCommand,
+];
