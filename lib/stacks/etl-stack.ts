@@ -1,9 +1,9 @@
-import { ArnFormat, Stack, type StackProps } from 'aws-cdk-lib';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as glue from 'aws-cdk-lib/aws-glue';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { PlatformConfig } from '../config';
+import { allowCloudWatchLogs } from '../constructs/kms-policies';
 import { EtlJobs, type EtlLake, type EtlWarehouse } from '../constructs/etl-jobs';
 import { EtlWorkflow } from '../constructs/etl-workflow';
 import type { LakeCatalog } from '../constructs/lake-catalog';
@@ -39,23 +39,7 @@ export class EtlStack extends Stack {
       description: 'Smart-factory ETL: job and workflow logs, Glue bookmarks, schedule DLQ',
       enableKeyRotation: true,
     });
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': this.formatArn({
-              service: 'logs',
-              resource: 'log-group',
-              resourceName: '*',
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          },
-        },
-      })
-    );
+    allowCloudWatchLogs(key);
 
     this.jobs = new EtlJobs(this, 'Jobs', {
       config: config.etl,

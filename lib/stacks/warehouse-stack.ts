@@ -23,6 +23,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import type { Construct } from 'constructs';
 import type { PlatformConfig } from '../config';
+import { allowCloudWatchLogs } from '../constructs/kms-policies';
 import type { DataLakeStorage } from '../constructs/data-lake-storage';
 import type { LakeCatalog } from '../constructs/lake-catalog';
 import { LakeLayout } from '../constructs/lake-layout';
@@ -100,19 +101,7 @@ export class WarehouseStack extends Stack {
       pendingWindow: Duration.days(config.dataRemoval === 'destroy' ? 7 : 30),
     });
     this.key = key;
-    // CloudWatch Logs encrypts the migration function's log group with this key.
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`,
-          },
-        },
-      })
-    );
+    allowCloudWatchLogs(key);
 
     // Network: isolated subnets only (no internet route); S3 through a gateway endpoint (COPY/UNLOAD/Spectrum with
     // enhanced VPC routing), Glue and KMS through interface endpoints (Spectrum's catalog calls, SSE-KMS on the lake).
