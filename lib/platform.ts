@@ -1,13 +1,16 @@
 import { type App, Tags, Validations } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { PlatformConfig } from './config';
 import { LakeStack } from './stacks/lake-stack';
+import { MlStack } from './stacks/ml-stack';
 import { OperationsStack } from './stacks/operations-stack';
 
 /** Every stack of one platform. */
 export interface Platform {
   readonly lake: LakeStack;
   readonly operations: OperationsStack;
+  readonly ml: MlStack;
 }
 
 export interface BuildPlatformOptions {
@@ -32,8 +35,21 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildPl
     description: description('operations notifications'),
   });
 
+  // Stand-in until the Etl stack is merged: the ml_features Glue job by name. With the Etl stack, pass
+  // `mlFeaturesJob: etl.mlFeaturesJob` and drop this line.
+  const mlFeaturesJob = glue.Job.fromJobAttributes(lake, 'MlFeaturesJobRef', { jobName: `${p}-ml-features` });
+  const ml = new MlStack(app, `${p}Ml`, {
+    env,
+    config,
+    description: description('predictive maintenance: XGBoost training pipeline and inference API'),
+    curatedBucket: lake.storage.curatedBucket,
+    lakeKey: lake.storage.key,
+    mlFeaturesJob,
+    operationsTopic: operations.operations.topic,
+  });
+
   for (const [k, v] of Object.entries(config.tags)) Tags.of(app).add(k, v);
   Tags.of(app).add('platform-config', config.name);
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { lake, operations };
+  return { lake, operations, ml };
 }

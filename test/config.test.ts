@@ -115,6 +115,11 @@ describe('validation names the field, the bad value and what is allowed', () => 
     ['alert e-mail', (c) => (c.streaming.alertEmails = ['ops']), /^streaming\.alertEmails\[0\]: "ops"/],
     ['push secret', (c) => (c.streaming.mobilePushSecretArn = 'fcm'), /^streaming\.mobilePushSecretArn: "fcm"/],
     ['retrain cron', (c) => (c.ml.retrainCron = '0 3 * * 0'), /^ml\.retrainCron: "0 3 \* \* 0"/],
+    ['training instance', (c) => (c.ml.trainingInstanceType = 'm5.xlarge'), /^ml\.trainingInstanceType: "m5\.xlarge"/],
+    ['endpoint instance', (c) => (c.ml.endpointInstanceType = 'ML.M5'), /^ml\.endpointInstanceType: "ML\.M5"/],
+    ['max training minutes', (c) => (c.ml.maxTrainingMinutes = 0), /^ml\.maxTrainingMinutes: 0 .*whole number/],
+    ['endpoint count', (c) => (c.ml.endpointInstanceCount = 1.5), /^ml\.endpointInstanceCount: 1\.5/],
+    ['manifest cache', (c) => (c.ml.manifestCacheSeconds = -1), /^ml\.manifestCacheSeconds: -1/],
     ['data removal', (c) => (c.dataRemoval = 'delete' as never), /^dataRemoval: "delete" .*"retain" or "destroy"/],
   ];
   it.each(cases)('%s', (_name, mutate, expected) => {
