@@ -190,9 +190,21 @@ export class MlTrainingPipeline extends Construct {
         'id.$': '$.run.id',
         'startedAt.$': '$.run.startedAt',
         'jobName.$': fmt(`${names}-{}`),
-        'featuresPrefix.$': sfn.JsonPath.format(`s3://{}/${featuresPrefix}run={}/`, bucketName, '$.run.id'),
-        'trainUri.$': sfn.JsonPath.format(`s3://{}/${featuresPrefix}run={}/train/`, bucketName, '$.run.id'),
-        'validationUri.$': sfn.JsonPath.format(`s3://{}/${featuresPrefix}run={}/validation/`, bucketName, '$.run.id'),
+        featuresPrefix: sfn.JsonPath.format(
+          `s3://{}/${featuresPrefix}run={}/`,
+          bucketName,
+          sfn.JsonPath.stringAt('$.run.id')
+        ),
+        trainUri: sfn.JsonPath.format(
+          `s3://{}/${featuresPrefix}run={}/train/`,
+          bucketName,
+          sfn.JsonPath.stringAt('$.run.id')
+        ),
+        validationUri: sfn.JsonPath.format(
+          `s3://{}/${featuresPrefix}run={}/validation/`,
+          bucketName,
+          sfn.JsonPath.stringAt('$.run.id')
+        ),
         'featuresManifestKey.$': fmt(`${featuresPrefix}run={}/manifest.json`),
         'modelKey.$': fmt(`${modelsPrefix}${names}-{}/output/model.tar.gz`),
         'edgeModelKey.$': fmt(`${edgePrefix}v={}/model.tar.gz`),
