@@ -1,5 +1,7 @@
 import type { Command } from '../command';
+import { scoreCommand } from './score';
+import { serveCommand } from './serve';
 import { validateCommand } from './validate';
 
 /** Every command of the CLI. Add a command by adding its module here (keep the list alphabetical). */
-export const COMMANDS: readonly Command[] = [validateCommand];
+export const COMMANDS: readonly Command[] = [scoreCommand, serveCommand, validateCommand];

@@ -1,0 +1,295 @@
+import { ModelFormatError } from './errors';
+import { expf, logf } from './libm';
+import { numGroup, type XGBoostModel } from './model';
+
+export interface PredictOptions {
+  /** Return the raw margin (no output transform). */
+  readonly margin?: boolean;
+  /** Use every tree instead of the `best_ntree_limit` that SageMaker serving applies. */
+  readonly allTrees?: boolean;
+}
+
+const fround = Math.fround;
+const F88_7 = fround(88.7);
+const EPS = fround(1e-16);
+
+/** libxgboost common::Sigmoid in float32: 1 / ((expf(min(-x, 88.7f)) + 1) + 1e-16f). */
+export function sigmoid(x: number): number {
+  const nx = -x;
+  const t = F88_7 < nx ? F88_7 : nx;
+  return fround(1 / fround(fround(expf(t) + 1) + EPS));
+}
+
+type Transform = 'identity' | 'sigmoid' | 'exp' | 'hinge' | 'softmax' | 'softprob';
+
+const LOGISTIC = new Set(['binary:logistic', 'reg:logistic']);
+const LOG_LINK = new Set(['count:poisson', 'reg:gamma', 'reg:tweedie', 'survival:cox', 'survival:aft']);
+const IDENTITY = new Set([
+  'reg:squarederror',
+  'reg:linear',
+  'reg:squaredlogerror',
+  'reg:pseudohubererror',
+  'reg:absoluteerror',
+  'binary:logitraw',
+  'rank:pairwise',
+  'rank:ndcg',
+  'rank:map',
+]);
+
+function transformOf(objective: string): Transform {
+  if (LOGISTIC.has(objective)) return 'sigmoid';
+  if (LOG_LINK.has(objective)) return 'exp';
+  if (IDENTITY.has(objective)) return 'identity';
+  if (objective === 'binary:hinge') return 'hinge';
+  if (objective === 'multi:softmax') return 'softmax';
+  if (objective === 'multi:softprob') return 'softprob';
+  throw new ModelFormatError(`objective ${JSON.stringify(objective)} is not supported for prediction`);
+}
+
+/** learner.cc ProbToMargin: base_score (probability space) to margin space, in float32 with glibc's logf. */
+export function marginOfBaseScore(objective: string, base: number): number {
+  if (LOGISTIC.has(objective)) return fround(-logf(fround(fround(1 / base) - 1)));
+  if (LOG_LINK.has(objective)) return logf(base);
+  return fround(base);
+}
+
+/**
+ * One booster compiled into flat typed arrays (all trees' nodes concatenated), scored exactly as libxgboost 1.7.4's CPU
+ * predictor: float32 inputs, `x < split` goes left, NaN follows default_left, categorical sets, float32 accumulation
+ * in tree order from the margin-space base score, dart weights, output groups from tree_info.
+ */
+export class CompiledBooster {
+  readonly numFeature: number;
+  readonly numGroup: number;
+  readonly objective: string;
+  readonly transform: Transform;
+  /** Trees used by default (SageMaker's best_ntree_limit) and with allTrees. */
+  readonly defaultTreeCount: number;
+  readonly totalTreeCount: number;
+  private readonly roots: Int32Array;
+  private readonly left: Int32Array;
+  private readonly right: Int32Array;
+  private readonly feat: Int32Array;
+  private readonly dleft: Uint8Array;
+  private readonly value: Float64Array;
+  private readonly group: Int32Array;
+  private readonly cat: Uint8Array;
+  private readonly catSets: (ReadonlySet<number> | undefined)[];
+  private readonly hasCat: boolean;
+  private readonly margin0: Float64Array;
+  private readonly linear: Float32Array | undefined;
+  private readonly acc: Float64Array;
+
+  constructor(readonly model: XGBoostModel) {
+    this.numFeature = model.numFeature;
+    this.numGroup = numGroup(model);
+    this.objective = model.objective;
+    this.transform = transformOf(model.objective);
+    const G = this.numGroup;
+    this.margin0 = new Float64Array(G);
+    for (let g = 0; g < G; g++) {
+      const b = model.baseScore.length === 1 ? model.baseScore[0]! : model.baseScore[g]!;
+      this.margin0[g] = marginOfBaseScore(model.objective, b);
+    }
+    this.acc = new Float64Array(G);
+    this.linear = model.linearWeights;
+    const nTrees = model.trees.length;
+    let total = 0;
+    for (const t of model.trees) total += t.left.length;
+    this.roots = new Int32Array(nTrees);
+    this.left = new Int32Array(total);
+    this.right = new Int32Array(total);
+    this.feat = new Int32Array(total);
+    this.dleft = new Uint8Array(total);
+    this.value = new Float64Array(total);
+    this.cat = new Uint8Array(total);
+    this.catSets = [];
+    this.group = Int32Array.from(model.treeInfo);
+    let off = 0;
+    let hasCat = false;
+    model.trees.forEach((t, ti) => {
+      this.roots[ti] = off;
+      const w = model.weightDrop ? model.weightDrop[ti]! : undefined;
+      for (let i = 0; i < t.left.length; i++) {
+        const leaf = t.left[i] === -1;
+        this.left[off + i] = leaf ? -1 : t.left[i]! + off;
+        this.right[off + i] = leaf ? -1 : t.right[i]! + off;
+        this.feat[off + i] = t.feature[i]!;
+        this.dleft[off + i] = t.defaultLeft[i]!;
+        // dart: each leaf contributes fround(leaf * weight), the same float product libxgboost forms.
+        this.value[off + i] = leaf && w !== undefined ? fround(t.value[i]! * w) : t.value[i]!;
+        const set = leaf ? undefined : t.categories?.get(i);
+        if (set) {
+          this.cat[off + i] = 1;
+          this.catSets[off + i] = set;
+          hasCat = true;
+        }
+      }
+      off += t.left.length;
+    });
+    this.hasCat = hasCat;
+    this.totalTreeCount = nTrees;
+    this.defaultTreeCount = Math.min(nTrees, treesWithinBestLimit(model));
+  }
+
+  /** Number of values per row the prediction has with these options. */
+  outputSize(opts?: PredictOptions): number {
+    if (opts?.margin) return this.numGroup;
+    return this.transform === 'softprob' ? this.numGroup : 1;
+  }
+
+  /**
+   * Scores one row that starts at data[offset] and has ncols columns (ncols <= numFeature; absent columns are missing),
+   * writing outputSize(opts) values to out[outOffset...]. No allocation.
+   */
+  predictAt(
+    data: Float32Array,
+    offset: number,
+    ncols: number,
+    out: Float32Array | Float64Array,
+    outOffset: number,
+    opts?: PredictOptions
+  ): void {
+    const end = opts?.allTrees ? this.totalTreeCount : this.defaultTreeCount;
+    const G = this.numGroup;
+    const acc = this.acc;
+    if (this.linear) {
+      this.linearMargins(data, offset, ncols);
+    } else if (G === 1) {
+      acc[0] = this.sumSingle(data, offset, ncols, end);
+    } else {
+      this.sumGroups(data, offset, ncols, end);
+    }
+    if (opts?.margin) {
+      for (let g = 0; g < G; g++) out[outOffset + g] = acc[g]!;
+      return;
+    }
+    switch (this.transform) {
+      case 'identity':
+        out[outOffset] = acc[0]!;
+        return;
+      case 'sigmoid':
+        out[outOffset] = sigmoid(acc[0]!);
+        return;
+      case 'exp':
+        out[outOffset] = expf(acc[0]!);
+        return;
+      case 'hinge':
+        out[outOffset] = acc[0]! > 0 ? 1 : 0;
+        return;
+      case 'softmax': {
+        let best = 0;
+        for (let g = 1; g < G; g++) if (acc[g]! > acc[best]!) best = g;
+        out[outOffset] = best;
+        return;
+      }
+      case 'softprob': {
+        // common::Softmax: max via fmaxf, exp of float differences, sum in double, divide by the float sum.
+        let wmax = acc[0]!;
+        for (let g = 1; g < G; g++) {
+          const v = acc[g]!;
+          if (v > wmax || wmax !== wmax) wmax = v;
+        }
+        let wsum = 0;
+        for (let g = 0; g < G; g++) {
+          const e = expf(fround(acc[g]! - wmax));
+          acc[g] = e;
+          wsum += e;
+        }
+        const fs = fround(wsum);
+        for (let g = 0; g < G; g++) out[outOffset + g] = fround(acc[g]! / fs);
+        return;
+      }
+    }
+  }
+
+  private leafOf(data: Float32Array, offset: number, ncols: number, root: number): number {
+    const left = this.left;
+    const right = this.right;
+    const feat = this.feat;
+    const value = this.value;
+    let n = root;
+    for (;;) {
+      const l = left[n]!;
+      if (l < 0) return value[n]!;
+      const f = feat[n]!;
+      const x = f < ncols ? data[offset + f]! : NaN;
+      if (this.hasCat && this.cat[n] === 1) {
+        if (x !== x) n = this.dleft[n] ? l : right[n]!;
+        else {
+          // categorical.h Decision: invalid categories (< 0, >= 2^24) and categories not in the set go left.
+          const c = Math.trunc(x);
+          n = x >= 0 && x < 16777216 && this.catSets[n]!.has(c) ? right[n]! : l;
+        }
+      } else if (x < value[n]!) n = l;
+      else if (x !== x) n = this.dleft[n] ? l : right[n]!;
+      else n = right[n]!;
+    }
+  }
+
+  private sumSingle(data: Float32Array, offset: number, ncols: number, end: number): number {
+    let acc = this.margin0[0]!;
+    if (this.hasCat) {
+      for (let t = 0; t < end; t++) acc = fround(acc + this.leafOf(data, offset, ncols, this.roots[t]!));
+      return acc;
+    }
+    const roots = this.roots;
+    const left = this.left;
+    const right = this.right;
+    const feat = this.feat;
+    const dleft = this.dleft;
+    const value = this.value;
+    if (ncols >= this.numFeature) {
+      for (let t = 0; t < end; t++) {
+        let n = roots[t]!;
+        let l = left[n]!;
+        while (l >= 0) {
+          const x = data[offset + feat[n]!]!;
+          if (x < value[n]!) n = l;
+          else if (x !== x && dleft[n] === 1) n = l;
+          else n = right[n]!;
+          l = left[n]!;
+        }
+        acc = fround(acc + value[n]!);
+      }
+      return acc;
+    }
+    for (let t = 0; t < end; t++) acc = fround(acc + this.leafOf(data, offset, ncols, roots[t]!));
+    return acc;
+  }
+
+  private sumGroups(data: Float32Array, offset: number, ncols: number, end: number): void {
+    const acc = this.acc;
+    for (let g = 0; g < this.numGroup; g++) acc[g] = this.margin0[g]!;
+    for (let t = 0; t < end; t++) {
+      const g = this.group[t]!;
+      acc[g] = fround(acc[g]! + this.leafOf(data, offset, ncols, this.roots[t]!));
+    }
+  }
+
+  /** gblinear.cc Pred: psum = bias + base, then += x * w over the present features in column order, in float32. */
+  private linearMargins(data: Float32Array, offset: number, ncols: number): void {
+    const w = this.linear!;
+    const G = this.numGroup;
+    const nf = this.numFeature;
+    for (let g = 0; g < G; g++) {
+      let psum = fround(w[nf * G + g]! + this.margin0[g]!);
+      const n = Math.min(ncols, nf);
+      for (let f = 0; f < n; f++) {
+        const x = data[offset + f]!;
+        if (x === x) psum = fround(psum + fround(x * w[f * G + g]!));
+      }
+      this.acc[g] = psum;
+    }
+  }
+}
+
+/** Trees SageMaker serving uses: ntree_limit = best_ntree_limit -> iteration_range (0, limit // num_parallel_tree). */
+function treesWithinBestLimit(m: XGBoostModel): number {
+  const raw = m.attributes['best_ntree_limit'];
+  if (raw === undefined) return m.trees.length;
+  const limit = Number(raw);
+  if (!Number.isInteger(limit) || limit <= 0) return m.trees.length;
+  const layers = Math.floor(limit / m.numParallelTree);
+  return layers * numGroup(m) * m.numParallelTree;
+}

@@ -1,0 +1,126 @@
+import { ModelFormatError } from './errors';
+import { parseModelBytes, readModelPath } from './load';
+import type { XGBoostModel } from './model';
+import { CompiledBooster, type PredictOptions } from './predict';
+
+/**
+ * A loaded SageMaker XGBoost model: one booster, or a k-fold ensemble scored as SageMaker serving does (float32 mean
+ * of the members' predictions, or the most frequent value for multi:softmax and binary:hinge).
+ */
+export class XGBoostScorer {
+  readonly members: readonly CompiledBooster[];
+  readonly numFeature: number;
+  readonly objective: string;
+  private readonly row: Float32Array;
+  private readonly scratch: Float32Array;
+  private readonly vote: boolean;
+
+  constructor(models: readonly XGBoostModel[]) {
+    if (models.length === 0) throw new ModelFormatError('no model');
+    this.members = models.map((m) => new CompiledBooster(m));
+    const first = this.members[0]!;
+    for (const m of this.members) {
+      if (m.objective !== first.objective || m.numGroup !== first.numGroup)
+        throw new ModelFormatError('the k-fold models disagree on objective or number of classes');
+    }
+    this.numFeature = Math.max(...this.members.map((m) => m.numFeature));
+    this.objective = first.objective;
+    this.vote = this.objective === 'multi:softmax' || this.objective === 'binary:hinge';
+    this.row = new Float32Array(this.numFeature);
+    this.scratch = new Float32Array(this.members.length * first.numGroup);
+  }
+
+  static fromBytes(bytes: Uint8Array, name?: string): XGBoostScorer {
+    return new XGBoostScorer(parseModelBytes(bytes, name));
+  }
+
+  static fromPath(path: string): XGBoostScorer {
+    return new XGBoostScorer(readModelPath(path));
+  }
+
+  /** Values per row: 1, or num_class for multi:softprob and for margins of multiclass models. */
+  outputSize(opts?: PredictOptions): number {
+    return this.members[0]!.outputSize(opts);
+  }
+
+  /**
+   * Scores one row (features in model order; NaN = missing; fewer columns than the model has = trailing missing) into
+   * out[outOffset...]. Allocates nothing.
+   */
+  predictInto(row: ArrayLike<number>, out: Float32Array, outOffset = 0, opts?: PredictOptions): void {
+    const n = row.length;
+    if (n > this.numFeature) throw new RangeError(`row has ${n} values but the model has ${this.numFeature} features`);
+    const x = this.row;
+    for (let i = 0; i < n; i++) {
+      const v = row[i]!;
+      if (v === Infinity || v === -Infinity) throw new RangeError(`feature ${i} is infinite (libxgboost rejects inf)`);
+      x[i] = v;
+    }
+    for (let i = n; i < x.length; i++) x[i] = NaN;
+    this.score(x, 0, x.length, out, outOffset, opts);
+  }
+
+  /** Scores one row of a single-output model and returns the prediction. Allocates nothing. */
+  predict(row: ArrayLike<number>, opts?: PredictOptions): number {
+    if (this.outputSize(opts) !== 1) throw new RangeError('multi-output model: use predictInto');
+    this.predictInto(row, this.scratch, 0, opts);
+    return this.scratch[0]!;
+  }
+
+  /** Scores nrows rows stored row-major in data (ncols columns each, default numFeature). */
+  predictBatch(data: Float32Array, ncols = this.numFeature, opts?: PredictOptions): Float32Array {
+    if (ncols > this.numFeature) throw new RangeError(`${ncols} columns but the model has ${this.numFeature} features`);
+    if (ncols <= 0 || data.length % ncols !== 0)
+      throw new RangeError(`data length ${data.length} is not a multiple of ${ncols}`);
+    const nrows = data.length / ncols;
+    const k = this.outputSize(opts);
+    const out = new Float32Array(nrows * k);
+    for (let r = 0; r < nrows; r++) this.score(data, r * ncols, ncols, out, r * k, opts);
+    return out;
+  }
+
+  private score(
+    data: Float32Array,
+    offset: number,
+    ncols: number,
+    out: Float32Array,
+    outOffset: number,
+    opts?: PredictOptions
+  ): void {
+    const members = this.members;
+    if (members.length === 1) {
+      members[0]!.predictAt(data, offset, ncols, out, outOffset, opts);
+      return;
+    }
+    const k = this.outputSize(opts);
+    const s = this.scratch;
+    for (let m = 0; m < members.length; m++)
+      members[m]!.predictAt(data, offset, Math.min(ncols, members[m]!.numFeature), s, m * k, opts);
+    if (this.vote && !opts?.margin) {
+      // scipy.stats.mode: the most frequent value, the smallest one on ties.
+      let best = NaN;
+      let bestCount = 0;
+      for (let i = 0; i < members.length; i++) {
+        const v = s[i]!;
+        let c = 0;
+        for (let j = 0; j < members.length; j++) if (s[j] === v) c++;
+        if (c > bestCount || (c === bestCount && v < best)) {
+          best = v;
+          bestCount = c;
+        }
+      }
+      out[outOffset] = best;
+      return;
+    }
+    // numpy float32 mean(axis=0): sequential float32 sum, divided by k in float32.
+    for (let j = 0; j < k; j++) {
+      let sum = 0;
+      for (let m = 0; m < members.length; m++) sum = Math.fround(sum + s[m * k + j]!);
+      out[outOffset + j] = Math.fround(sum / members.length);
+    }
+  }
+}
+
+export function loadModel(source: string | Uint8Array): XGBoostScorer {
+  return typeof source === 'string' ? XGBoostScorer.fromPath(source) : XGBoostScorer.fromBytes(source);
+}
