@@ -3,14 +3,15 @@
  * XGBoost container, parsing its answer, the operator message and the HTTP response. The CLI's `edge` command uses the
  * same message and validation functions.
  */
-import { SENSOR_COLUMNS } from '@smart-factory/schema';
+import {
+  failureMessages,
+  failurePercent,
+  type ModelManifest,
+  parseModelManifest,
+  SENSOR_COLUMNS,
+} from '@smart-factory/schema';
 
-/** What the inference Lambda and the edge CLI need from the published edge manifest. */
-export interface ModelManifest {
-  readonly model_version: string;
-  readonly feature_order: readonly string[];
-  readonly threshold: number;
-}
+export type { ModelManifest } from '@smart-factory/schema';
 
 export type FeatureResult =
   | { readonly ok: true; readonly values: readonly (number | null)[] }
@@ -74,18 +75,10 @@ export function parseScore(body: string): number {
 }
 
 /** Failure probability as a whole percentage (the seed rounds: 0.857 → 86). */
-export function percent(score: number): number {
-  return Math.round(score * 100);
-}
+export const percent = failurePercent;
 
 /** The seed's operator sentence, in Korean and English. */
-export function operatorMessages(score: number): { readonly ko: string; readonly en: string } {
-  const p = percent(score);
-  return {
-    ko: `현재 온도, 모터속도, 진동 등 센서데이터의 수치로 보았을 때 실린더가 고장날 확률은 ${p}%입니다`,
-    en: `Judging by the current temperature, motor speed, vibration and other sensor values, the probability that the cylinder fails is ${p}%.`,
-  };
-}
+export const operatorMessages = failureMessages;
 
 export interface Prediction {
   readonly score: number;
@@ -110,22 +103,7 @@ export function buildPrediction(score: number, manifest: ModelManifest): Predict
 }
 
 /** Checks an untrusted manifest document (JSON) and returns the fields the scorers need; throws a clear error. */
-export function parseManifest(doc: unknown): ModelManifest {
-  const d = doc as Partial<Record<keyof ModelManifest, unknown>> | null;
-  if (typeof d !== 'object' || d === null) throw new Error('model manifest is not a JSON object');
-  const order = d.feature_order;
-  if (!Array.isArray(order) || order.length === 0 || !order.every((f) => typeof f === 'string' && f !== '')) {
-    throw new Error('model manifest feature_order must be a non-empty array of feature names');
-  }
-  if (new Set(order).size !== order.length) throw new Error('model manifest feature_order has duplicate names');
-  if (typeof d.threshold !== 'number' || !(d.threshold >= 0 && d.threshold <= 1)) {
-    throw new Error('model manifest threshold must be a number in [0, 1]');
-  }
-  if (typeof d.model_version !== 'string' || d.model_version === '') {
-    throw new Error('model manifest model_version must be a non-empty string');
-  }
-  return { model_version: d.model_version, feature_order: order as string[], threshold: d.threshold };
-}
+export const parseManifest = parseModelManifest;
 
 export interface HttpResponse {
   readonly statusCode: number;
