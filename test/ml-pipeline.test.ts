@@ -44,6 +44,10 @@ interface Scenario {
   trainingFails?: boolean;
   /** Endpoint config the endpoint reports once InService (default: the new one). */
   servedConfig?: string;
+  /** DescribeEndpoint fails with something other than "not found". */
+  findError?: string;
+  /** The features manifest lacks feature_order. */
+  noFeatureOrder?: boolean;
 }
 
 async function run(s: Scenario) {
@@ -59,7 +63,11 @@ async function run(s: Scenario) {
   const overrides = {
     BuildFeatures: handler('BuildFeatures', () => ({ JobRunState: 'SUCCEEDED' })),
     ReadFeaturesManifest: handler('ReadFeaturesManifest', () => ({
-      Body: JSON.stringify({ feature_order: FEATURE_ORDER, label: 'failure_within_horizon', train_rows: 800 }),
+      Body: JSON.stringify({
+        ...(s.noFeatureOrder ? {} : { feature_order: FEATURE_ORDER }),
+        label: 'failure_within_horizon',
+        train_rows: 800,
+      }),
       ContentType: 'application/json',
     })),
     Train: handler('Train', (input) => {
@@ -82,8 +90,9 @@ async function run(s: Scenario) {
     CreateModel: handler('CreateModel', () => ({ ModelArn: 'arn:model' })),
     CreateEndpointConfig: handler('CreateEndpointConfig', () => ({ EndpointConfigArn: 'arn:config' })),
     FindEndpoint: handler('FindEndpoint', (input) => {
+      if (s.findError) throw sdkError(s.findError, 'User is not authorized to perform: sagemaker:DescribeEndpoint');
       if (!s.endpointExists)
-        throw sdkError('SageMaker.ValidationException', `Could not find endpoint "${input['EndpointName']}".`);
+        throw sdkError('SageMaker.SageMakerException', `Could not find endpoint "${input['EndpointName']}".`);
       return { EndpointName: input['EndpointName'], EndpointStatus: 'InService', EndpointConfigName: 'old-config' };
     }),
     CreateEndpoint: handler('CreateEndpoint', () => ({ EndpointArn: 'arn:endpoint' })),
@@ -334,5 +343,21 @@ describe('ML training pipeline (synthesized definition, aws-local-stepfunctions)
       /endpoint is InService with config old-config instead of smartfactory-xgb-/
     );
     expect(r.calls['PublishEdgeModel']).toBeUndefined();
+  });
+
+  it('an unexpected DescribeEndpoint error notifies and fails without creating or updating', async () => {
+    const r = await run({ auc: 0.9, findError: 'SageMaker.AccessDeniedException' });
+    expect(r.path.slice(-3)).toEqual(['FindEndpoint', 'NotifyFailure', 'PipelineFailed']);
+    expect(r.error?.name).toBe('SageMaker.AccessDeniedException');
+    expect(r.calls['CreateEndpoint']).toBeUndefined();
+    expect(r.calls['UpdateEndpoint']).toBeUndefined();
+  });
+
+  it('a features manifest without feature_order notifies and fails before training', async () => {
+    const r = await run({ noFeatureOrder: true });
+    expect(r.path.slice(-4)).toEqual(['FeaturesValid', 'FeaturesManifestInvalid', 'NotifyFailure', 'PipelineFailed']);
+    expect(r.error?.name).toBe('FeaturesManifestInvalid');
+    expect(r.calls['Train']).toBeUndefined();
+    expect(r.calls['NotifyFailure']![0]!['Message']).toContain('the features manifest has no feature_order');
   });
 });

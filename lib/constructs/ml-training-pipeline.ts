@@ -382,7 +382,16 @@ export class MlTrainingPipeline extends Construct {
       interval: Duration.seconds(5),
     });
     describeEndpoint.addCatch(createEndpoint, {
-      errors: ['SageMaker.ValidationException', 'SageMaker.ResourceNotFoundException', 'SageMaker.SageMakerException'],
+      // DescribeEndpoint answers a missing endpoint with the unmodeled ValidationException ("Could not find endpoint"),
+      // which SDK integrations surface as the service's generic exception. A wrong guess is harmless: CreateEndpoint
+      // then fails on the existing endpoint and the failure path notifies.
+      errors: [
+        'SageMaker.ValidationException',
+        'SageMaker.ResourceNotFoundException',
+        'SageMaker.ResourceNotFound',
+        'SageMaker.SageMakerException',
+        'SageMaker.AmazonSageMakerException',
+      ],
       resultPath: '$.lookup',
     });
     onError(describeEndpoint);
