@@ -39,7 +39,8 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 const sdkError = (name: string, message: string) => Object.assign(new Error(message), { name });
 
 interface Scenario {
-  auc?: number;
+  /** validation:auc, or null: the job reports no such metric; 'absent': no FinalMetricDataList at all. */
+  auc?: number | null | 'absent';
   endpointExists?: boolean;
   trainingFails?: boolean;
   /** Endpoint config the endpoint reports once InService (default: the new one). */
@@ -82,10 +83,17 @@ async function run(s: Scenario) {
     }),
     ReadValidationAuc: handler('ReadValidationAuc', (input) => ({
       TrainingJobName: input['TrainingJobName'],
-      FinalMetricDataList: [
-        { MetricName: 'train:auc', Value: 0.99, Timestamp: '2026-11-25T03:10:00Z' },
-        { MetricName: 'validation:auc', Value: s.auc ?? 0.91, Timestamp: '2026-11-25T03:10:00Z' },
-      ],
+      TrainingJobStatus: 'Completed',
+      ...(s.auc === 'absent'
+        ? {}
+        : {
+            FinalMetricDataList: [
+              { MetricName: 'train:auc', Value: 0.99, Timestamp: '2026-11-25T03:10:00Z' },
+              ...(s.auc === null
+                ? []
+                : [{ MetricName: 'validation:auc', Value: s.auc ?? 0.91, Timestamp: '2026-11-25T03:10:00Z' }]),
+            ],
+          }),
     })),
     CreateModel: handler('CreateModel', () => ({ ModelArn: 'arn:model' })),
     CreateEndpointConfig: handler('CreateEndpointConfig', () => ({ EndpointConfigArn: 'arn:config' })),
@@ -158,6 +166,16 @@ describe('ML training pipeline (synthesized definition, aws-local-stepfunctions)
       'FeaturesValid',
       'Train',
       'ReadValidationAuc',
+      'MetricList',
+      'MetricCursor',
+      'FindValidationAuc',
+      'PickMetric',
+      'IsValidationAuc',
+      'NextMetric',
+      'FindValidationAuc',
+      'PickMetric',
+      'IsValidationAuc',
+      'ValidationAuc',
       'AucGate',
       'CreateModel',
       'CreateEndpointConfig',
@@ -299,7 +317,7 @@ describe('ML training pipeline (synthesized definition, aws-local-stepfunctions)
 
   it('gate fail: notifies and fails without touching the endpoint or publishing', async () => {
     const r = await run({ auc: 0.79 });
-    expect(r.path.slice(-4)).toEqual(['ReadValidationAuc', 'AucGate', 'NotifyRejected', 'ModelRejected']);
+    expect(r.path.slice(-4)).toEqual(['ValidationAuc', 'AucGate', 'NotifyRejected', 'ModelRejected']);
     expect(r.error?.name).toBe('ModelBelowAucGate');
     for (const s of [
       'CreateModel',
@@ -359,5 +377,16 @@ describe('ML training pipeline (synthesized definition, aws-local-stepfunctions)
     expect(r.error?.name).toBe('FeaturesManifestInvalid');
     expect(r.calls['Train']).toBeUndefined();
     expect(r.calls['NotifyFailure']![0]!['Message']).toContain('the features manifest has no feature_order');
+  });
+
+  it.each([
+    ['reports no validation:auc metric', null],
+    ['reports no metrics at all', 'absent'],
+  ] as const)('a training job that %s is not deployed: notified failure', async (_what, auc) => {
+    const r = await run({ auc });
+    expect(r.path.slice(-4)).toEqual(['FindValidationAuc', 'ValidationAucMissing', 'NotifyFailure', 'PipelineFailed']);
+    expect(r.error?.name).toBe('ValidationAucMissing');
+    expect(r.calls['CreateModel']).toBeUndefined();
+    expect(r.calls['NotifyFailure']![0]!['Message']).toMatch(/reported no validation:auc metric$/);
   });
 });

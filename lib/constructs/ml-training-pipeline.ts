@@ -294,10 +294,39 @@ export class MlTrainingPipeline extends Construct {
         action: 'describeTrainingJob',
         iamResources: [sagemakerArn('training-job', `${names}-*`)],
         parameters: { TrainingJobName: sfn.JsonPath.stringAt('$.train.jobName') },
-        resultSelector: { 'auc.$': "$.FinalMetricDataList[?(@.MetricName == 'validation:auc')].Value" },
-        resultPath: '$.metrics',
+        // A job without metrics may omit FinalMetricDataList: merge the response over a default empty list.
+        resultSelector: { defaults: { FinalMetricDataList: [] }, 'job.$': '$' },
+        resultPath: '$.describe',
       })
     );
+    // Find validation:auc by walking FinalMetricDataList with plain intrinsics (no JSONPath filter, whose empty-match
+    // result differs between interpreters): cursor i over the list, stop at the metric or at the end.
+    const metricList = new sfn.Pass(this, 'MetricList', {
+      parameters: {
+        'list.$': 'States.JsonMerge($.describe.defaults, $.describe.job, false)',
+      },
+      resultPath: '$.describe',
+    });
+    const metricCursor = new sfn.Pass(this, 'MetricCursor', {
+      parameters: {
+        'list.$': '$.describe.list.FinalMetricDataList',
+        'count.$': 'States.ArrayLength($.describe.list.FinalMetricDataList)',
+        i: 0,
+      },
+      resultPath: '$.metrics',
+    });
+    const pickMetric = new sfn.Pass(this, 'PickMetric', {
+      parameters: { 'value.$': 'States.ArrayGetItem($.metrics.list, $.metrics.i)' },
+      resultPath: '$.metric',
+    });
+    const nextMetric = new sfn.Pass(this, 'NextMetric', {
+      parameters: { 'list.$': '$.metrics.list', 'count.$': '$.metrics.count', 'i.$': 'States.MathAdd($.metrics.i, 1)' },
+      resultPath: '$.metrics',
+    });
+    const setAuc = new sfn.Pass(this, 'ValidationAuc', {
+      parameters: { 'auc.$': '$.metric.value.Value' },
+      resultPath: '$.gate',
+    });
     const missingAuc = new sfn.Pass(this, 'ValidationAucMissing', {
       parameters: {
         Error: 'ValidationAucMissing',
@@ -316,7 +345,7 @@ export class MlTrainingPipeline extends Construct {
         sfn.JsonPath.format(
           `Model from training job {} rejected: validation AUC {} is below the gate ${ml.minValidationAuc}. The live endpoint was not changed.`,
           sfn.JsonPath.stringAt('$.train.jobName'),
-          sfn.JsonPath.stringAt('$.metrics.auc[0]')
+          sfn.JsonPath.stringAt('$.gate.auc')
         )
       ),
       resultPath: sfn.JsonPath.DISCARD,
@@ -441,7 +470,7 @@ export class MlTrainingPipeline extends Construct {
       parameters: {
         'model_version.$': '$.run.id',
         'created_at.$': '$.run.startedAt',
-        'validation_auc.$': '$.metrics.auc[0]',
+        'validation_auc.$': '$.gate.auc',
         'feature_order.$': '$.features.manifest.feature_order',
         threshold: ml.classificationThreshold,
         objective: ml.hyperparameters.objective,
@@ -481,7 +510,7 @@ export class MlTrainingPipeline extends Construct {
         'model_key.$': '$.run.edgeModelKey',
         'manifest_key.$': '$.run.edgeManifestKey',
         'created_at.$': '$.run.startedAt',
-        'validation_auc.$': '$.metrics.auc[0]',
+        'validation_auc.$': '$.gate.auc',
       },
       resultPath: '$.latest',
     });
@@ -494,7 +523,7 @@ export class MlTrainingPipeline extends Construct {
           sfn.JsonPath.format(
             `Model {} (validation AUC {}) is live on endpoint ${this.endpointName}; edge model s3://{}/{}`,
             sfn.JsonPath.stringAt('$.run.id'),
-            sfn.JsonPath.stringAt('$.metrics.auc[0]'),
+            sfn.JsonPath.stringAt('$.gate.auc'),
             bucketName,
             sfn.JsonPath.stringAt('$.run.edgeModelKey')
           )
@@ -513,14 +542,21 @@ export class MlTrainingPipeline extends Construct {
           .when(sfn.Condition.isPresent('$.features.manifest.feature_order[0]'), train)
           .otherwise(badFeatures)
       );
-    train
-      .next(readAuc)
-      .next(
-        new sfn.Choice(this, 'AucGate')
-          .when(sfn.Condition.isNotPresent('$.metrics.auc[0]'), missingAuc)
-          .when(sfn.Condition.numberGreaterThanEquals('$.metrics.auc[0]', ml.minValidationAuc), createModel)
-          .otherwise(notifyRejected)
-      );
+    const findAuc = new sfn.Choice(this, 'FindValidationAuc')
+      .when(sfn.Condition.numberGreaterThanEqualsJsonPath('$.metrics.i', '$.metrics.count'), missingAuc)
+      .otherwise(pickMetric);
+    train.next(readAuc).next(metricList).next(metricCursor).next(findAuc);
+    pickMetric.next(
+      new sfn.Choice(this, 'IsValidationAuc')
+        .when(sfn.Condition.stringEquals('$.metric.value.MetricName', 'validation:auc'), setAuc)
+        .otherwise(nextMetric)
+    );
+    nextMetric.next(findAuc);
+    setAuc.next(
+      new sfn.Choice(this, 'AucGate')
+        .when(sfn.Condition.numberGreaterThanEquals('$.gate.auc', ml.minValidationAuc), createModel)
+        .otherwise(notifyRejected)
+    );
     createModel.next(createConfig).next(describeEndpoint).next(updateEndpoint).next(waitEndpoint);
     createEndpoint.next(waitEndpoint);
     waitEndpoint.next(pollEndpoint).next(
