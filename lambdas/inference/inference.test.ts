@@ -6,11 +6,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GetObjectCommand } from '@aws-sdk/client-s3';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { type RunningServer, startServer } from '@smart-factory/xgboost';
+import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpResponse, ModelManifest } from './core';
 import { createInferenceService, s3ManifestSource } from './service';
@@ -205,5 +208,71 @@ describe('manifest source (latest.json → manifest, TTL cache)', () => {
       ttlSeconds: 1,
     });
     await expect(bad()).rejects.toThrow(/feature_order must be a non-empty array/);
+  });
+});
+
+describe('the deployed handler (env wiring, S3 manifest, SageMaker runtime) end to end', () => {
+  it('reads latest.json and the manifest from S3 and answers a function-URL event', async () => {
+    const objects: Record<string, string> = {
+      '/sf-curated/edge/models/latest.json': JSON.stringify({
+        model_version: 'v-e2e',
+        model_key: 'edge/models/v=v-e2e/model.tar.gz',
+        manifest_key: 'edge/models/v=v-e2e/manifest.json',
+      }),
+      '/sf-curated/edge/models/v=v-e2e/manifest.json': JSON.stringify({
+        model_version: 'v-e2e',
+        feature_order: FEATURES,
+        threshold: 0.5,
+      }),
+    };
+    const s3 = createServer((req, res) => {
+      const body = objects[decodeURIComponent((req.url ?? '').split('?')[0]!)];
+      if (req.method !== 'GET' || body === undefined) {
+        res.writeHead(404, { 'Content-Type': 'application/xml' });
+        res.end('<Error><Code>NoSuchKey</Code><Message>missing</Message></Error>');
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+    await new Promise<void>((r) => s3.listen(0, '127.0.0.1', r));
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, {
+        ENDPOINT_NAME: 'smartfactory-cylinder-failure',
+        MODEL_BUCKET: 'sf-curated',
+        LATEST_KEY: 'edge/models/latest.json',
+        MANIFEST_CACHE_SECONDS: '300',
+        AWS_REGION: 'ap-northeast-2',
+        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'secret',
+        AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${(s3.address() as AddressInfo).port}`,
+        AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: server.url,
+      });
+      const { handler } = await import('./handler');
+      const context = { awsRequestId: 'req-e2e' } as Context;
+      const ok = await handler(
+        { requestContext: { http: { method: 'POST' } }, body: JSON.stringify(cases[2]) } as never,
+        context
+      );
+      const body = JSON.parse(ok.body!) as Record<string, unknown>;
+      expect(ok.statusCode).toBe(200);
+      expect(f32bits(body['score'] as number)).toBe(bits[2]);
+      expect(body['model_version']).toBe('v-e2e');
+      const bad = await handler(
+        {
+          requestContext: { http: { method: 'POST' } },
+          body: Buffer.from('{"temperature":70}').toString('base64'),
+          isBase64Encoded: true,
+        } as never,
+        context
+      );
+      expect(bad.statusCode).toBe(400);
+      expect(JSON.parse(bad.body!)).toMatchObject({ field: 'motor_speed_rpm', request_id: 'req-e2e' });
+      expect((await handler({ requestContext: { http: { method: 'GET' } } } as never, context)).statusCode).toBe(405);
+    } finally {
+      process.env = saved;
+      s3.close();
+    }
   });
 });
