@@ -249,7 +249,7 @@ describe('the deployed handler (env wiring, S3 manifest, SageMaker runtime) end 
         AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${(s3.address() as AddressInfo).port}`,
         AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: server.url,
       });
-      const { handler } = await import('./handler');
+      const { handler } = await import('./handler.js');
       const context = { awsRequestId: 'req-e2e' } as Context;
       const ok = await handler(
         { requestContext: { http: { method: 'POST' } }, body: JSON.stringify(cases[2]) } as never,
