@@ -45,7 +45,7 @@ def threshold_rows(model_json, nfeat, rng, limit):
     thr = []
     for t in model.get("trees", []):
         for i, l in enumerate(t["left_children"]):
-            if l != -1 and t.get("split_type", [0] * len(t["left_children"]))[i] == 0:
+            if l != -1 and (t.get("split_type") or [0] * len(t["left_children"]))[i] == 0:
                 thr.append((t["split_indices"][i], np.float32(t["split_conditions"][i])))
     rng.shuffle(thr)
     rows = []
@@ -180,12 +180,20 @@ def gen(out, seed):
         write_case(out, name, [bst], params["objective"], test_rows(bst), manifest)
 
     # rank:* (needs query groups)
-    for obj in ("rank:pairwise", "rank:ndcg"):
+    for obj in ("rank:pairwise", "rank:ndcg", "rank:map"):
         X, y = data(lambda X: np.clip(np.digitize(lin(X), [-1, 0, 1]), 0, 3).astype(np.float32))
         dm = xgb.DMatrix(X, label=y, missing=np.nan)
         dm.set_group([30] * 10)
         bst = xgb.train({**base, "objective": obj}, dm, 10)
         write_case(out, obj.replace(":", "_"), [bst], obj, test_rows(bst), manifest)
+
+    # survival:aft (interval-censored labels; exp output transform, log-link base score)
+    X, y = data(pos_y)
+    dm = xgb.DMatrix(X, missing=np.nan)
+    dm.set_float_info("label_lower_bound", y)
+    dm.set_float_info("label_upper_bound", np.where(rng.random(len(y)) < 0.3, np.inf, y * 1.5))
+    bst = xgb.train({**base, "objective": "survival:aft", "aft_loss_distribution": "logistic"}, dm, 10)
+    write_case(out, "aft", [bst], "survival:aft", test_rows(bst), manifest)
 
     # Early stopping: best_ntree_limit below the number of trees (SageMaker serving uses the limit).
     X, y = data(binary_y, n=400)

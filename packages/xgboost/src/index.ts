@@ -4,7 +4,7 @@ export { expf, logf } from './libm';
 export { formatFloat32, pythonFloatRepr } from './format';
 export { parseModelBytes, parseModelFile, readModelPath, PICKLE_MESSAGE } from './load';
 export type { XGBoostModel, TreeData, BoosterKind } from './model';
-export { sigmoid, marginOfBaseScore, type PredictOptions } from './predict';
+export { sigmoid, marginOfBaseScore, CompiledBooster, type PredictOptions, type CompileOptions } from './predict';
 export { readTar, gunzip } from './archive';
 export { startServer, type ServerOptions, type RunningServer } from './server';
 export { parseCsv, parseCsvLine, parseField, parseLibsvm, InputError } from './csv';

@@ -65,7 +65,6 @@ export function parseModelBytes(bytes: Uint8Array, name = 'model'): XGBoostModel
     files.sort((a, c) => a.name.localeCompare(c.name, 'en', { numeric: true }));
     return files.map((f) => parseModelFile(f.data, `${name}:${f.name}`));
   }
-  if (b !== bytes && !isTar(b)) return [parseModelFile(b, name)];
   return [parseModelFile(b, name)];
 }
 

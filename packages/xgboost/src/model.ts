@@ -111,10 +111,7 @@ export function validateTree(t: TreeData, numFeature: number, where: string): vo
     if (seen[i]) fail(`${where}: node ${i} is reached twice (corrupt tree)`);
     seen[i] = 1;
     const l = t.left[i]!;
-    if (l === -1) {
-      if (!Number.isFinite(t.value[i]!) && !Number.isNaN(t.value[i]!)) continue;
-      continue;
-    }
+    if (l === -1) continue;
     const r = t.right[i]!;
     if (l < 0 || l >= n || r < 0 || r >= n) fail(`${where}: node ${i} has children ${l}/${r} outside 0..${n - 1}`);
     if (t.feature[i]! >= numFeature)

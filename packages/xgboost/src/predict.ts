@@ -1,6 +1,21 @@
 import { ModelFormatError } from './errors';
+import {
+  type BlockChunk,
+  compileGroups,
+  compileGroupsBlock,
+  compileSingle,
+  compileSingleBlock,
+  type FlatTrees,
+  type GroupChunk,
+  type SingleChunk,
+} from './compile';
 import { expf, logf } from './libm';
 import { numGroup, type XGBoostModel } from './model';
+
+export interface CompileOptions {
+  /** Turn trees into generated JavaScript (default true; falls back to the array walker where not allowed). */
+  readonly compile?: boolean;
+}
 
 export interface PredictOptions {
   /** Return the raw margin (no output transform). */
@@ -10,6 +25,8 @@ export interface PredictOptions {
 }
 
 const fround = Math.fround;
+/** Rows per block in batch scoring. */
+const BLOCK = 64;
 const F88_7 = fround(88.7);
 const EPS = fround(1e-16);
 
@@ -58,7 +75,7 @@ export function marginOfBaseScore(objective: string, base: number): number {
  * predictor: float32 inputs, `x < split` goes left, NaN follows default_left, categorical sets, float32 accumulation
  * in tree order from the margin-space base score, dart weights, output groups from tree_info.
  */
-export class CompiledBooster {
+export class CompiledBooster implements FlatTrees {
   readonly numFeature: number;
   readonly numGroup: number;
   readonly objective: string;
@@ -66,21 +83,32 @@ export class CompiledBooster {
   /** Trees used by default (SageMaker's best_ntree_limit) and with allTrees. */
   readonly defaultTreeCount: number;
   readonly totalTreeCount: number;
-  private readonly roots: Int32Array;
-  private readonly left: Int32Array;
-  private readonly right: Int32Array;
-  private readonly feat: Int32Array;
-  private readonly dleft: Uint8Array;
-  private readonly value: Float64Array;
-  private readonly group: Int32Array;
+  readonly roots: Int32Array;
+  readonly left: Int32Array;
+  readonly right: Int32Array;
+  readonly feat: Int32Array;
+  readonly dleft: Uint8Array;
+  readonly value: Float64Array;
+  readonly group: Int32Array;
   private readonly cat: Uint8Array;
   private readonly catSets: (ReadonlySet<number> | undefined)[];
   private readonly hasCat: boolean;
   private readonly margin0: Float64Array;
   private readonly linear: Float32Array | undefined;
   private readonly acc: Float64Array;
+  private readonly pad: Float32Array;
+  /** Compiled chunks: [0, defaultChunks) cover the default trees, all of them cover every tree. */
+  private readonly single: SingleChunk[] | undefined;
+  private readonly groups: GroupChunk[] | undefined;
+  private readonly defaultChunks: number;
+  private readonly blocks: BlockChunk[] | undefined;
+  private readonly defaultBlocks: number;
+  private readonly blockAcc: Float64Array;
 
-  constructor(readonly model: XGBoostModel) {
+  constructor(
+    readonly model: XGBoostModel,
+    options: CompileOptions = {}
+  ) {
     this.numFeature = model.numFeature;
     this.numGroup = numGroup(model);
     this.objective = model.objective;
@@ -130,12 +158,80 @@ export class CompiledBooster {
     this.hasCat = hasCat;
     this.totalTreeCount = nTrees;
     this.defaultTreeCount = Math.min(nTrees, treesWithinBestLimit(model));
+    this.pad = new Float32Array(this.numFeature);
+    let single: SingleChunk[] | undefined;
+    let groups: GroupChunk[] | undefined;
+    let defaultChunks = 0;
+    if (options.compile !== false && !hasCat && !this.linear && nTrees > 0) {
+      const d = this.defaultTreeCount;
+      if (G === 1) {
+        const a = compileSingle(this, 0, d);
+        const b = compileSingle(this, d, nTrees);
+        if (a && b) [single, defaultChunks] = [[...a, ...b], a.length];
+      } else {
+        const a = compileGroups(this, 0, d);
+        const b = compileGroups(this, d, nTrees);
+        if (a && b) [groups, defaultChunks] = [[...a, ...b], a.length];
+      }
+    }
+    this.single = single;
+    this.groups = groups;
+    this.defaultChunks = defaultChunks;
+    let blocks: BlockChunk[] | undefined;
+    let defaultBlocks = 0;
+    if (single || groups) {
+      const d = this.defaultTreeCount;
+      const a = G === 1 ? compileSingleBlock(this, 0, d) : compileGroupsBlock(this, G, 0, d);
+      const b = G === 1 ? compileSingleBlock(this, d, nTrees) : compileGroupsBlock(this, G, d, nTrees);
+      if (a && b) [blocks, defaultBlocks] = [[...a, ...b], a.length];
+    }
+    this.blocks = blocks;
+    this.defaultBlocks = defaultBlocks;
+    this.blockAcc = new Float64Array(BLOCK * G);
+  }
+
+  /** True when the trees run as generated code. */
+  get compiled(): boolean {
+    return this.single !== undefined || this.groups !== undefined;
   }
 
   /** Number of values per row the prediction has with these options. */
   outputSize(opts?: PredictOptions): number {
     if (opts?.margin) return this.numGroup;
     return this.transform === 'softprob' ? this.numGroup : 1;
+  }
+
+  /**
+   * Scores rows [rowStart, rowStart + n) of a row-major matrix with ncols columns into out (outputSize values per row).
+   * Uses the block-compiled trees when available: each chunk of trees runs over a block of rows while its code is hot.
+   */
+  predictRows(
+    data: Float32Array,
+    ncols: number,
+    rowStart: number,
+    n: number,
+    out: Float32Array,
+    outRowStart: number,
+    opts?: PredictOptions
+  ): void {
+    const k = this.outputSize(opts);
+    if (!this.blocks || ncols !== this.numFeature) {
+      for (let r = 0; r < n; r++) this.predictAt(data, (rowStart + r) * ncols, ncols, out, (outRowStart + r) * k, opts);
+      return;
+    }
+    const G = this.numGroup;
+    const fns = this.blocks;
+    const nChunks = opts?.allTrees ? fns.length : this.defaultBlocks;
+    const acc = this.blockAcc;
+    for (let b = 0; b < n; b += BLOCK) {
+      const m = Math.min(BLOCK, n - b);
+      for (let r = 0; r < m; r++) for (let g = 0; g < G; g++) acc[r * G + g] = this.margin0[g]!;
+      for (let c = 0; c < nChunks; c++) fns[c]!(data, ncols, rowStart + b, m, acc);
+      for (let r = 0; r < m; r++) {
+        for (let g = 0; g < G; g++) this.acc[g] = acc[r * G + g]!;
+        this.finish(out, (outRowStart + b + r) * k, opts);
+      }
+    }
   }
 
   /**
@@ -153,13 +249,42 @@ export class CompiledBooster {
     const end = opts?.allTrees ? this.totalTreeCount : this.defaultTreeCount;
     const G = this.numGroup;
     const acc = this.acc;
-    if (this.linear) {
+    if (this.single || this.groups) {
+      let x = data;
+      let o = offset;
+      if (ncols < this.numFeature) {
+        // Generated code reads every feature: pad a short row with missing values.
+        const p = this.pad;
+        for (let i = 0; i < ncols; i++) p[i] = data[offset + i]!;
+        p.fill(NaN, ncols);
+        x = p;
+        o = 0;
+      }
+      const n = opts?.allTrees ? (this.single ?? this.groups)!.length : this.defaultChunks;
+      if (this.single) {
+        const fns = this.single;
+        let a = this.margin0[0]!;
+        for (let c = 0; c < n; c++) a = fns[c]!(x, o, a);
+        acc[0] = a;
+      } else {
+        const fns = this.groups!;
+        for (let g = 0; g < G; g++) acc[g] = this.margin0[g]!;
+        for (let c = 0; c < n; c++) fns[c]!(x, o, acc);
+      }
+    } else if (this.linear) {
       this.linearMargins(data, offset, ncols);
     } else if (G === 1) {
       acc[0] = this.sumSingle(data, offset, ncols, end);
     } else {
       this.sumGroups(data, offset, ncols, end);
     }
+    this.finish(out, outOffset, opts);
+  }
+
+  /** Writes the prediction for the margins in this.acc: raw margins or the objective's output transform. */
+  private finish(out: Float32Array | Float64Array, outOffset: number, opts?: PredictOptions): void {
+    const G = this.numGroup;
+    const acc = this.acc;
     if (opts?.margin) {
       for (let g = 0; g < G; g++) out[outOffset + g] = acc[g]!;
       return;

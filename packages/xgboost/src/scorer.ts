@@ -1,7 +1,7 @@
 import { ModelFormatError } from './errors';
 import { parseModelBytes, readModelPath } from './load';
 import type { XGBoostModel } from './model';
-import { CompiledBooster, type PredictOptions } from './predict';
+import { type CompileOptions, CompiledBooster, type PredictOptions } from './predict';
 
 /**
  * A loaded SageMaker XGBoost model: one booster, or a k-fold ensemble scored as SageMaker serving does (float32 mean
@@ -15,9 +15,9 @@ export class XGBoostScorer {
   private readonly scratch: Float32Array;
   private readonly vote: boolean;
 
-  constructor(models: readonly XGBoostModel[]) {
+  constructor(models: readonly XGBoostModel[], options: CompileOptions = {}) {
     if (models.length === 0) throw new ModelFormatError('no model');
-    this.members = models.map((m) => new CompiledBooster(m));
+    this.members = models.map((m) => new CompiledBooster(m, options));
     const first = this.members[0]!;
     for (const m of this.members) {
       if (m.objective !== first.objective || m.numGroup !== first.numGroup)
@@ -30,12 +30,12 @@ export class XGBoostScorer {
     this.scratch = new Float32Array(this.members.length * first.numGroup);
   }
 
-  static fromBytes(bytes: Uint8Array, name?: string): XGBoostScorer {
-    return new XGBoostScorer(parseModelBytes(bytes, name));
+  static fromBytes(bytes: Uint8Array, name?: string, options?: CompileOptions): XGBoostScorer {
+    return new XGBoostScorer(parseModelBytes(bytes, name), options);
   }
 
-  static fromPath(path: string): XGBoostScorer {
-    return new XGBoostScorer(readModelPath(path));
+  static fromPath(path: string, options?: CompileOptions): XGBoostScorer {
+    return new XGBoostScorer(readModelPath(path), options);
   }
 
   /** Values per row: 1, or num_class for multi:softprob and for margins of multiclass models. */
@@ -75,7 +75,8 @@ export class XGBoostScorer {
     const nrows = data.length / ncols;
     const k = this.outputSize(opts);
     const out = new Float32Array(nrows * k);
-    for (let r = 0; r < nrows; r++) this.score(data, r * ncols, ncols, out, r * k, opts);
+    if (this.members.length === 1) this.members[0]!.predictRows(data, ncols, 0, nrows, out, 0, opts);
+    else for (let r = 0; r < nrows; r++) this.score(data, r * ncols, ncols, out, r * k, opts);
     return out;
   }
 
@@ -121,6 +122,8 @@ export class XGBoostScorer {
   }
 }
 
-export function loadModel(source: string | Uint8Array): XGBoostScorer {
-  return typeof source === 'string' ? XGBoostScorer.fromPath(source) : XGBoostScorer.fromBytes(source);
+export function loadModel(source: string | Uint8Array, options?: CompileOptions): XGBoostScorer {
+  return typeof source === 'string'
+    ? XGBoostScorer.fromPath(source, options)
+    : XGBoostScorer.fromBytes(source, undefined, options);
 }

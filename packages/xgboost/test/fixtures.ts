@@ -16,6 +16,7 @@ export interface FixtureCase {
   kfold: number;
   binary: boolean;
   attributes: Record<string, string>;
+  note: string;
 }
 
 /** Runs the generator (libxgboost 1.7.4 via /usr/bin/python3) into dir with the given seed. */
