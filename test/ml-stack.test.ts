@@ -107,7 +107,11 @@ describe('ML stack template', () => {
     t.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 3 ? * SUN *)',
       ScheduleExpressionTimezone: 'Asia/Seoul',
-      Target: { Arn: { Ref: Match.stringLikeRegexp('TrainingStateMachine') }, RetryPolicy: Match.anyValue() },
+      Target: {
+        Arn: { Ref: Match.stringLikeRegexp('TrainingStateMachine') },
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('RetrainScheduleDlq'), 'Arn'] } },
+      },
     });
     const { platform } = testPlatform(DEV_CONFIG);
     Template.fromStack(platform.ml).resourceCountIs('AWS::Scheduler::Schedule', 0);

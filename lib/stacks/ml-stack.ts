@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as glue from 'aws-cdk-lib/aws-glue';
@@ -9,6 +9,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { PlatformConfig } from '../config';
 import { LakeLayout } from '../constructs/lake-layout';
@@ -60,6 +61,26 @@ export class MlStack extends Stack {
     const alarmAction = new cwActions.SnsAction(props.operationsTopic);
 
     if (ml.retrainCron !== undefined) {
+      // A retraining start that still fails after the retries lands here (and raises an alarm) instead of vanishing.
+      const dlq = new sqs.Queue(this, 'RetrainScheduleDlq', {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      Validations.of(dlq).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is the dead-letter queue of the retraining schedule; it needs no DLQ of its own.',
+      });
+      dlq
+        .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })
+        .createAlarm(this, 'RetrainScheduleFailed', {
+          alarmDescription: 'EventBridge Scheduler could not start the ML training pipeline (see the DLQ message).',
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        })
+        .addAlarmAction(alarmAction);
       new scheduler.Schedule(this, 'RetrainSchedule', {
         description: `Retrain the failure model (${ml.retrainCron} in ${config.timeZone})`,
         schedule: scheduler.ScheduleExpression.expression(ml.retrainCron, TimeZone.of(config.timeZone)),
@@ -67,6 +88,7 @@ export class MlStack extends Stack {
           input: scheduler.ScheduleTargetInput.fromObject({ trigger: 'schedule' }),
           retryAttempts: 3,
           maxEventAge: Duration.hours(1),
+          deadLetterQueue: dlq,
         }),
       });
     }
