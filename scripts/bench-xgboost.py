@@ -3,8 +3,9 @@
 
 Usage: bench-xgboost.py <workdir> <seed-model.tar.gz>
 Writes into workdir: big.model (500 trees, depth 6, 50 features, binary:logistic, legacy binary; trained once and
-cached), big_X.f32 (rows), big_pred.f32, seed_X.f32, seed_pred.f32, and prints a JSON line with libxgboost's timings:
-single-row inplace_predict on the seed model (µs/row) and single-thread batch prediction on the big model (rows/s).
+cached), big_X.f32 (rows), big_pred.f32, seed_X.f32, seed_pred.f32, then prints {"ready": true} and
+answers timing requests read from stdin ("single": µs/row of single-row inplace_predict on the seed model; "batch":
+rows/s of single-thread predict and inplace_predict on the big model), so the benchmark can alternate rounds.
 """
 import io
 import json
@@ -35,20 +36,18 @@ Xb[rng.random(Xb.shape) < 0.05] = np.nan
 Xb.tofile(os.path.join(wd, "big_X.f32"))
 pred = bb.predict(xgb.DMatrix(Xb, missing=np.nan, nthread=1))
 pred.astype(np.float32).tofile(os.path.join(wd, "big_pred.f32"))
-best = 1e9
-for _ in range(5):
+
+
+def time_batch():
     # A fresh DMatrix each time: Booster.predict caches predictions per DMatrix. Only predict() is timed.
     dm = xgb.DMatrix(Xb, missing=np.nan, nthread=1)
     t = time.perf_counter()
     bb.predict(dm)
-    best = min(best, time.perf_counter() - t)
-batch_dmatrix = len(Xb) / best
-best = 1e9
-for _ in range(5):
+    d = time.perf_counter() - t
     t = time.perf_counter()
     bb.inplace_predict(Xb, missing=np.nan)
-    best = min(best, time.perf_counter() - t)
-batch_inplace = len(Xb) / best
+    return len(Xb) / d, len(Xb) / (time.perf_counter() - t)
+
 
 with tarfile.open(seed_tar) as tf:
     raw = tf.extractfile("xgboost-model").read()
@@ -62,12 +61,23 @@ sb.predict(xgb.DMatrix(Xs, missing=np.nan)).astype(np.float32).tofile(os.path.jo
 rows = [Xs[i : i + 1] for i in range(len(Xs))]
 for r in rows[:200]:
     sb.inplace_predict(r, missing=np.nan)
-best = 1e9
-for _ in range(5):
+
+
+def time_single():
     t = time.perf_counter()
     for r in rows:
         sb.inplace_predict(r, missing=np.nan)
-    best = min(best, time.perf_counter() - t)
-single_us = best / len(rows) * 1e6
-print(json.dumps({"single_inplace_us": single_us, "batch_dmatrix_rows_s": batch_dmatrix,
-                  "batch_inplace_rows_s": batch_inplace, "big_rows": len(Xb), "seed_rows": len(Xs)}))
+    return (time.perf_counter() - t) / len(rows) * 1e6
+
+
+# Rounds are driven from the benchmark over stdin, alternating with our measurements so both sides see the same load.
+print(json.dumps({"ready": True, "big_rows": len(Xb), "seed_rows": len(Xs)}), flush=True)
+for line in sys.stdin:
+    cmd = line.strip()
+    if cmd == "single":
+        print(json.dumps({"single_inplace_us": time_single()}), flush=True)
+    elif cmd == "batch":
+        a, b = time_batch()
+        print(json.dumps({"batch_dmatrix_rows_s": a, "batch_inplace_rows_s": b}), flush=True)
+    else:
+        break

@@ -24,6 +24,7 @@ export interface FlatTrees {
 }
 
 const NODES_PER_CHUNK = 1200;
+const MAX_TREE_NODES = 4 * NODES_PER_CHUNK;
 
 function num(v: number): string {
   if (Object.is(v, -0)) return '-0';
@@ -75,6 +76,8 @@ function chunks<T>(
   wrap: (code: string) => string = (code) => `function(x,o,a){${code}${ret}}`
 ): T[] | undefined {
   const fns: T[] = [];
+  // A single huge tree would become one function too large for V8's optimizing compiler: keep the array walker.
+  for (let i = from; i < to; i++) if (nodeCount(f, i) > MAX_TREE_NODES) return undefined;
   let t = from;
   try {
     while (t < to) {

@@ -41,9 +41,25 @@ export function parseField(raw: string, lineNo: number, column: number): number 
   return v;
 }
 
-/** Parses a whole text/csv payload (lines split on \n, trailing \r removed, blank lines skipped). */
-export function parseCsv(text: string, ncols: number): { data: Float32Array; rows: number } {
+/**
+ * Parses a whole text/csv payload (lines split on \n, trailing \r removed, blank lines skipped). With maxCols, the
+ * field count is taken from the first line and may be below maxCols (trailing features missing, as libxgboost accepts
+ * for SageMaker endpoints); every line must then have that count.
+ */
+export function parseCsv(
+  text: string,
+  ncols: number,
+  opts: { upTo?: boolean } = {}
+): { data: Float32Array; rows: number; cols: number } {
   const lines = text.split('\n');
+  if (opts.upTo) {
+    const first = lines.find((l) => l.trim() !== '');
+    if (first !== undefined) {
+      const n = first.split(',').length;
+      if (n > ncols) throw new InputError(1, ncols + 1, `expected at most ${ncols} fields, got ${n}`);
+      ncols = n;
+    }
+  }
   const data = new Float32Array(lines.length * ncols);
   let rows = 0;
   for (let i = 0; i < lines.length; i++) {
@@ -53,14 +69,14 @@ export function parseCsv(text: string, ncols: number): { data: Float32Array; row
     parseCsvLine(l, i + 1, ncols, data, rows * ncols);
     rows++;
   }
-  return { data: data.subarray(0, rows * ncols), rows };
+  return { data: data.subarray(0, rows * ncols), rows, cols: ncols };
 }
 
 /**
  * Parses a text/libsvm payload as SageMaker's container does: per line an optional label (ignored) and `index:value`
  * tokens with 0-based column indices; absent columns are missing, an explicit 0 is a value.
  */
-export function parseLibsvm(text: string, ncols: number): { data: Float32Array; rows: number } {
+export function parseLibsvm(text: string, ncols: number): { data: Float32Array; rows: number; cols: number } {
   const lines = text.split('\n');
   const data = new Float32Array(lines.length * ncols).fill(NaN);
   let rows = 0;
@@ -80,5 +96,5 @@ export function parseLibsvm(text: string, ncols: number): { data: Float32Array; 
     });
     rows++;
   }
-  return { data: data.subarray(0, rows * ncols), rows };
+  return { data: data.subarray(0, rows * ncols), rows, cols: ncols };
 }

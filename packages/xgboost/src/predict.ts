@@ -26,7 +26,7 @@ export interface PredictOptions {
 
 const fround = Math.fround;
 /** Rows per block in batch scoring. */
-const BLOCK = 64;
+const BLOCK = 4096;
 const F88_7 = fround(88.7);
 const EPS = fround(1e-16);
 

@@ -75,8 +75,24 @@ export class XGBoostScorer {
     const nrows = data.length / ncols;
     const k = this.outputSize(opts);
     const out = new Float32Array(nrows * k);
-    if (this.members.length === 1) this.members[0]!.predictRows(data, ncols, 0, nrows, out, 0, opts);
-    else for (let r = 0; r < nrows; r++) this.score(data, r * ncols, ncols, out, r * k, opts);
+    const members = this.members;
+    if (members.length === 1) {
+      members[0]!.predictRows(data, ncols, 0, nrows, out, 0, opts);
+    } else if (members.every((m) => m.numFeature >= ncols)) {
+      // Each member scores the whole batch on its fast path, then the outputs are combined row by row.
+      const each = members.map((m) => {
+        const o = new Float32Array(nrows * k);
+        m.predictRows(data, ncols, 0, nrows, o, 0, opts);
+        return o;
+      });
+      const s = this.scratch;
+      for (let r = 0; r < nrows; r++) {
+        for (let m = 0; m < members.length; m++) for (let j = 0; j < k; j++) s[m * k + j] = each[m]![r * k + j]!;
+        this.combine(out, r * k, k, opts);
+      }
+    } else {
+      for (let r = 0; r < nrows; r++) this.score(data, r * ncols, ncols, out, r * k, opts);
+    }
     return out;
   }
 
@@ -97,6 +113,13 @@ export class XGBoostScorer {
     const s = this.scratch;
     for (let m = 0; m < members.length; m++)
       members[m]!.predictAt(data, offset, Math.min(ncols, members[m]!.numFeature), s, m * k, opts);
+    this.combine(out, outOffset, k, opts);
+  }
+
+  /** Combines the members' outputs held in this.scratch (member-major, k values each) as SageMaker serving does. */
+  private combine(out: Float32Array, outOffset: number, k: number, opts?: PredictOptions): void {
+    const members = this.members;
+    const s = this.scratch;
     if (this.vote && !opts?.margin) {
       // scipy.stats.mode: the most frequent value, the smallest one on ties.
       let best = NaN;

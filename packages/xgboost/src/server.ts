@@ -24,7 +24,7 @@ const MAX_BODY = 6_291_456;
 
 /**
  * A local endpoint with SageMaker's XGBoost container contract: GET /ping; POST /invocations (and
- * /endpoints/<name>/invocations, where the AWS SDK posts) with text/csv or text/libsvm bodies; answers text/csv (one
+ * /endpoints/<name>/invocations, where the AWS SDK posts) with text/csv (up to num_feature columns; fewer = trailing features missing, as libxgboost allows) or text/libsvm bodies; answers text/csv (one
  * prediction per line) or application/json ({"predictions":[{"score":...}]}) per the Accept header; 415 for other
  * content types and unparseable bodies, 406 for unsupported Accept values, 413 above 6 MB, 204 for an empty body.
  */
@@ -106,15 +106,15 @@ async function handle(
   if (body === undefined) return send(res, 413, 'text/plain', `payload larger than ${MAX_BODY} bytes\n`);
   const text = body.toString('utf8').trim();
   if (text === '') return send(res, 204, 'text/plain', '');
-  let parsed: { data: Float32Array; rows: number };
+  let parsed: { data: Float32Array; rows: number; cols: number };
   try {
-    parsed = isCsv ? parseCsv(text, scorer.numFeature) : parseLibsvm(text, scorer.numFeature);
+    parsed = isCsv ? parseCsv(text, scorer.numFeature, { upTo: true }) : parseLibsvm(text, scorer.numFeature);
   } catch (e) {
     if (e instanceof InputError) return send(res, 415, 'text/plain', `Loading ${ctype} data failed: ${e.message}\n`);
     throw e;
   }
   const k = scorer.outputSize({ allTrees: opts.allTrees });
-  const out = scorer.predictBatch(parsed.data, scorer.numFeature, { allTrees: opts.allTrees });
+  const out = scorer.predictBatch(parsed.data, parsed.cols, { allTrees: opts.allTrees });
   const rows: string[][] = [];
   for (let r = 0; r < parsed.rows; r++) {
     const vals: string[] = [];

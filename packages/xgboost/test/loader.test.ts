@@ -22,13 +22,26 @@ d = sys.argv[2]
 tarfile.open(sys.argv[1]).extractall(d)
 b = xgb.Booster(model_file=d + "/xgboost-model")
 b.save_model(d + "/m.json"); b.save_model(d + "/m.ubj")
-open(d + "/m.pkl", "wb").write(pickle.dumps(b, protocol=4))`,
+open(d + "/m.pkl", "wb").write(pickle.dumps(b, protocol=4))
+# Bare NaN / Infinity tokens as XGBoost's JSON writer emits them for non-finite floats; libxgboost must accept them too.
+import numpy as np
+t = open(d + "/m.json").read()
+k = t.index('"loss_changes":[') + len('"loss_changes":[')
+parts = t[k:].split(",", 3)
+t = t[:k] + "NaN,Infinity,-Infinity," + parts[3]
+assert "NaN" in t
+open(d + "/m_nan.json", "w").write(t)
+bn = xgb.Booster(model_file=d + "/m_nan.json")
+X = np.fromfile(sys.argv[3], dtype=np.float32).reshape(-1, 6)
+bn.predict(xgb.DMatrix(X, missing=np.nan)).astype(np.float32).tofile(d + "/pred_nan.f32")`,
       join(SEED, 'model.tar.gz'),
       dir,
+      join(SEED, 'X.f32'),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] }
   );
-  for (const f of ['xgboost-model', 'm.json', 'm.ubj', 'm.pkl']) files[f] = new Uint8Array(readFileSync(join(dir, f)));
+  for (const f of ['xgboost-model', 'm.json', 'm.ubj', 'm.pkl', 'm_nan.json'])
+    files[f] = new Uint8Array(readFileSync(join(dir, f)));
   files['model.tar.gz'] = new Uint8Array(readFileSync(join(SEED, 'model.tar.gz')));
 });
 afterAll(() => {
@@ -48,6 +61,13 @@ describe('loading', () => {
     const entries = readTar(gunzip(files['model.tar.gz']!));
     expect(entries.map((e) => e.name)).toEqual(['xgboost-model']);
     expect(Buffer.from(entries[0]!.data.subarray(0, 4)).toString()).toBe('binf');
+  });
+
+  it('reads the bare NaN / Infinity / -Infinity tokens of XGBoost JSON (libxgboost loads the same file)', () => {
+    expect(Buffer.from(files['m_nan.json']!).toString()).toContain('[NaN,Infinity,-Infinity');
+    const s = XGBoostScorer.fromBytes(files['m_nan.json']!);
+    const X = readF32(join(SEED, 'X.f32'));
+    expect(bitMismatches(readF32(join(dir, 'pred_nan.f32')), s.predictBatch(X, 6))).toEqual([]);
   });
 
   it('single-row predict equals the batch result and allocates nothing per call', () => {

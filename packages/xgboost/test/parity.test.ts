@@ -38,7 +38,13 @@ function checkWith(
   if (compile && c.note !== 'categorical' && !c.name.startsWith('gblinear')) expect(s.members[0]!.compiled).toBe(true);
   const X = readF32(join(dir, c.name, 'X.f32'));
   const want = readF32(join(dir, c.name, expected));
-  const got = s.predictBatch(X, c.cols, opts);
+  const batch = s.predictBatch(X, c.cols, opts);
+  // The single-row path (predictInto, no allocation) must give the same bits as the batch path.
+  const k = s.outputSize(opts);
+  const single = new Float32Array(batch.length);
+  for (let r = 0; r < c.rows; r++) s.predictInto(X.subarray(r * c.cols, (r + 1) * c.cols), single, r * k, opts);
+  expect(bitMismatches(batch, single)).toEqual([]);
+  const got = batch;
   const bad = bitMismatches(want, got);
   const detail = bad.slice(0, 5).map((i) => `#${i}: libxgboost ${want[i]} ours ${got[i]}`);
   expect({ case: c.name, file, expected, compile, mismatches: bad.length, detail }).toEqual({

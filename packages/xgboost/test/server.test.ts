@@ -12,6 +12,7 @@ let server: RunningServer;
 let csv = '';
 let expectedJson = '';
 let expectedCsv = '';
+let expectedShort = '';
 
 // The oracle for values and text: libxgboost's predictions (pred.f32) encoded by Python exactly as SageMaker's
 // container does (json.dumps of float(np.float32), str() per CSV line).
@@ -28,14 +29,21 @@ beforeAll(async () => {
       `import json, sys, numpy as np
 p = np.fromfile(sys.argv[1], dtype=np.float32)[: int(sys.argv[2])]
 print(json.dumps({"predictions": [{"score": float(v)} for v in p]}))
-print("\\n".join(str(float(v)) for v in p))`,
+print("\\n".join(str(float(v)) for v in p))
+import tarfile, xgboost as xgb
+b = xgb.Booster()
+b.load_model(bytearray(tarfile.open(sys.argv[3]).extractfile("xgboost-model").read()))
+short = b.predict(xgb.DMatrix(np.array([[0.5, -1, 2]], dtype=np.float32)), validate_features=False)
+print(str(float(short[0])))`,
       join(SEED, 'pred.f32'),
       String(ROWS),
+      join(SEED, 'model.tar.gz'),
     ],
     { encoding: 'utf8' }
   );
   const [j, ...c] = py.trimEnd().split('\n');
   expectedJson = j!;
+  expectedShort = c.pop()! + '\n';
   expectedCsv = c.join('\n') + '\n';
   server = await startServer({ model: join(SEED, 'model.tar.gz'), port: 0, host: '127.0.0.1' });
 });
@@ -67,6 +75,13 @@ describe('serve: SageMaker XGBoost container contract', () => {
     expect(r.text).toBe(expectedJson);
   });
 
+  it('fewer CSV columns than the model has: trailing features are missing (as libxgboost allows)', async () => {
+    // Oracle: libxgboost on a 3-column DMatrix for the 6-feature model.
+    const short = await post('/invocations', '0.5,-1,2', { 'Content-Type': 'text/csv' });
+    expect(short.status).toBe(200);
+    expect(short.text).toBe(expectedShort);
+  });
+
   it('text/libsvm: 0-based index:value tokens, absent = missing', async () => {
     const lines = csv.split('\n').map(
       (l) =>
@@ -84,9 +99,13 @@ describe('serve: SageMaker XGBoost container contract', () => {
 
   it('415 for other content types and bad CSV, 406 for unsupported Accept, 204 for an empty body', async () => {
     expect((await post('/invocations', '{"a":1}', { 'Content-Type': 'application/json' })).status).toBe(415);
-    const bad = await post('/invocations', '1,2,3', { 'Content-Type': 'text/csv' });
+    const bad = await post('/invocations', '1,2,3\n1,2', { 'Content-Type': 'text/csv' });
     expect(bad.status).toBe(415);
-    expect(bad.text).toContain('line 1');
+    expect(bad.text).toContain('line 2, column 2: expected 3 fields, got 2');
+    expect((await post('/invocations', '1,2,3,4,5,6,7', { 'Content-Type': 'text/csv' })).status).toBe(415);
+    expect((await post('/invocations', '1,x,3', { 'Content-Type': 'text/csv' })).text).toContain(
+      'column 2: not a number'
+    );
     expect((await post('/invocations', csv, { 'Content-Type': 'text/csv', Accept: 'image/png' })).status).toBe(406);
     expect((await post('/invocations', '', { 'Content-Type': 'text/csv' })).status).toBe(204);
   });
