@@ -37,7 +37,7 @@ export function sigmoid(x: number): number {
   return fround(1 / fround(fround(expf(t) + 1) + EPS));
 }
 
-type Transform = 'identity' | 'sigmoid' | 'exp' | 'hinge' | 'softmax' | 'softprob';
+type Transform = 'identity' | 'sigmoid' | 'exp' | 'expDouble' | 'hinge' | 'softmax' | 'softprob';
 
 const LOGISTIC = new Set(['binary:logistic', 'reg:logistic']);
 const LOG_LINK = new Set(['count:poisson', 'reg:gamma', 'reg:tweedie', 'survival:cox', 'survival:aft']);
@@ -55,6 +55,9 @@ const IDENTITY = new Set([
 
 function transformOf(objective: string): Transform {
   if (LOGISTIC.has(objective)) return 'sigmoid';
+  // survival:aft's PredTransform calls an unqualified exp() on the float, which resolves to the double exp: the result
+  // is (float)exp((double)x). Every other log-link objective calls expf / std::exp(float).
+  if (objective === 'survival:aft') return 'expDouble';
   if (LOG_LINK.has(objective)) return 'exp';
   if (IDENTITY.has(objective)) return 'identity';
   if (objective === 'binary:hinge') return 'hinge';
@@ -298,6 +301,9 @@ export class CompiledBooster implements FlatTrees {
         return;
       case 'exp':
         out[outOffset] = expf(acc[0]!);
+        return;
+      case 'expDouble':
+        out[outOffset] = fround(Math.exp(acc[0]!));
         return;
       case 'hinge':
         out[outOffset] = acc[0]! > 0 ? 1 : 0;
