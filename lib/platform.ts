@@ -3,6 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { PlatformConfig } from './config';
 import { EtlStack } from './stacks/etl-stack';
 import { LakeStack } from './stacks/lake-stack';
+import { MlStack } from './stacks/ml-stack';
 import { OperationsStack } from './stacks/operations-stack';
 import { StreamingStack } from './stacks/streaming-stack';
 import { WarehouseStack } from './stacks/warehouse-stack';
@@ -14,6 +15,7 @@ export interface Platform {
   readonly warehouse: WarehouseStack;
   readonly streaming: StreamingStack;
   readonly etl: EtlStack;
+  readonly ml: MlStack;
 }
 
 export interface BuildPlatformOptions {
@@ -67,8 +69,18 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildPl
     warehouse: warehouse.warehouse,
   });
 
+  const ml = new MlStack(app, `${p}Ml`, {
+    env,
+    config,
+    description: description('predictive maintenance: XGBoost training pipeline and inference API'),
+    curatedBucket: lake.storage.curatedBucket,
+    lakeKey: lake.storage.key,
+    mlFeaturesJob: etl.mlFeaturesJob,
+    operationsTopic: operations.operations.topic,
+  });
+
   for (const [k, v] of Object.entries(config.tags)) Tags.of(app).add(k, v);
   Tags.of(app).add('platform-config', config.name);
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { lake, operations, warehouse, streaming, etl };
+  return { lake, operations, warehouse, streaming, etl, ml };
 }

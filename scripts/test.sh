@@ -26,7 +26,13 @@ fi
 node -e '
   const fs = require("fs");
   let p = 0, f = 0;
-  try { const j = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); p = j.numPassedTests; f = j.numFailedTests + (j.numRuntimeErrorTestSuites||0); } catch { f = 1; }
+  try {
+    const j = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    p = j.numPassedTests;
+    // a test file that fails to load has no failed test of its own: count it as one failure
+    const broken = j.testResults.filter((r) => r.status === "failed" && !r.assertionResults.some((a) => a.status === "failed")).length;
+    f = j.numFailedTests + broken;
+  } catch { f = 1; }
   p += Number(process.argv[2]) + Number(process.argv[4]); f += Number(process.argv[3]) + Number(process.argv[5]);
   console.log(`tests: ${p} passed, ${f} failed`);
 ' "$out/vitest.json" "$py_passed" "$py_failed" "$sql_passed" "$sql_failed"

@@ -130,6 +130,11 @@ describe('validation names the field, the bad value and what is allowed', () => 
     ['etl spark workers', (c) => (c.etl.sparkWorkers = 1), /^etl\.sparkWorkers: 1 .*from 2 to 299/],
     ['etl horizon', (c) => (c.etl.failureHorizonHours = 0), /^etl\.failureHorizonHours: 0 .*whole number from 1/],
     ['etl lookback', (c) => (c.etl.featureLookbackDays = 1.5), /^etl\.featureLookbackDays: 1\.5 .*whole number/],
+    ['training instance', (c) => (c.ml.trainingInstanceType = 'm5.xlarge'), /^ml\.trainingInstanceType: "m5\.xlarge"/],
+    ['endpoint instance', (c) => (c.ml.endpointInstanceType = 'ML.M5'), /^ml\.endpointInstanceType: "ML\.M5"/],
+    ['max training minutes', (c) => (c.ml.maxTrainingMinutes = 0), /^ml\.maxTrainingMinutes: 0 .*whole number/],
+    ['endpoint count', (c) => (c.ml.endpointInstanceCount = 1.5), /^ml\.endpointInstanceCount: 1\.5/],
+    ['manifest cache', (c) => (c.ml.manifestCacheSeconds = -1), /^ml\.manifestCacheSeconds: -1/],
     ['data removal', (c) => (c.dataRemoval = 'delete' as never), /^dataRemoval: "delete" .*"retain" or "destroy"/],
   ];
   it.each(cases)('%s', (_name, mutate, expected) => {

@@ -8,7 +8,7 @@ import { STATES } from '../lib/constructs/etl-workflow';
 import { InvalidRunDateError, resolveRunDate } from '../lambdas/etl-run-date/run-date';
 import { template } from './helpers/app';
 import { etlTestStack } from './helpers/etl';
-import { installPromiseWithResolvers, stateMachineDefinition } from './helpers/asl';
+import { polyfillPromiseWithResolvers, stateMachineDefinition } from './helpers/asl';
 import { STAND_IN } from './helpers/warehouse-stand-in';
 
 type JsonObj = Record<string, unknown>;
@@ -21,18 +21,26 @@ interface LoggedEvent {
 }
 
 const REGION = DEFAULT_CONFIG.env.region;
-const ctx = { region: REGION, account: STAND_IN.account };
 const NOW = new Date('2026-11-25T03:00:00Z'); // 12:00 in Seoul on the 25th
 const EXECUTION_ID = `arn:aws:states:${REGION}:${STAND_IN.account}:execution:etl:run-1`;
 
 const { etl } = etlTestStack();
 const etlTemplate = template(etl);
-const definition = stateMachineDefinition(etlTemplate, ctx);
+// Plausible values for every reference of the definition: Glue job names, Lambda ARNs, the imported operations topic.
+const definition = stateMachineDefinition(
+  etl,
+  [
+    [/Operations.*Topic/, `arn:aws:sns:${REGION}:${STAND_IN.account}:operations-topic`],
+    [/\.Arn$/, (n) => `arn:aws:lambda:${REGION}:${STAND_IN.account}:function:${n.split('.')[0]}`],
+    [/Job/, (n) => `job-${n}`],
+  ],
+  { 'AWS::Region': REGION, 'AWS::AccountId': STAND_IN.account }
+);
 const states = definition['States'] as Record<string, JsonObj>;
 
 let StateMachine: typeof LocalStateMachine;
 beforeAll(async () => {
-  installPromiseWithResolvers();
+  polyfillPromiseWithResolvers();
   ({ StateMachine } = await import('aws-local-stepfunctions'));
 });
 

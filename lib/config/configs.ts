@@ -64,6 +64,11 @@ export const DEFAULT_CONFIG: PlatformConfig = {
     classificationThreshold: 0.5,
     minValidationAuc: 0.8,
     retrainCron: 'cron(0 3 ? * SUN *)',
+    trainingInstanceType: 'ml.m5.xlarge',
+    maxTrainingMinutes: 60,
+    endpointInstanceType: 'ml.m5.large',
+    endpointInstanceCount: 1,
+    manifestCacheSeconds: 300,
   },
 };
 

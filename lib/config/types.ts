@@ -96,6 +96,16 @@ export interface MlConfig {
   readonly minValidationAuc: number;
   /** Retraining schedule (EventBridge Scheduler cron expression in local time), omit for on demand only. */
   readonly retrainCron?: string;
+  /** SageMaker training instance type (`ml.` prefix), e.g. `ml.m5.xlarge`. */
+  readonly trainingInstanceType: string;
+  /** Longest a training job may run, in minutes (SageMaker stops it then). */
+  readonly maxTrainingMinutes: number;
+  /** SageMaker real-time endpoint instance type (`ml.` prefix), e.g. `ml.m5.large`. */
+  readonly endpointInstanceType: string;
+  /** Number of endpoint instances (2 or more spread across Availability Zones). */
+  readonly endpointInstanceCount: number;
+  /** Seconds the inference Lambda caches the published model manifest (latest.json) before re-reading it. */
+  readonly manifestCacheSeconds: number;
 }
 
 export interface EtlConfig {

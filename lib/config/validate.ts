@@ -22,6 +22,7 @@ const REDSHIFT_IDENT = /^[a-z][a-z0-9_]{0,126}$/;
 const REDSHIFT_GROUP = /^[A-Za-z_][A-Za-z0-9_]{0,126}$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
 const SCHEDULER_CRON = /^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/;
+const SAGEMAKER_INSTANCE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 const STACK_PREFIX = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
 
 /** True when `tz` is an IANA time zone known to the runtime (the same database EventBridge Scheduler uses). */
@@ -169,6 +170,16 @@ export function configProblems(c: PlatformConfig): string[] {
   if (m.retrainCron !== undefined && !SCHEDULER_CRON.test(m.retrainCron)) {
     fail('ml.retrainCron', m.retrainCron, 'expected an EventBridge Scheduler cron such as cron(0 3 ? * SUN *)');
   }
+  for (const [path, v] of [
+    ['ml.trainingInstanceType', m.trainingInstanceType],
+    ['ml.endpointInstanceType', m.endpointInstanceType],
+  ] as const) {
+    if (typeof v !== 'string' || !SAGEMAKER_INSTANCE.test(v))
+      fail(path, v, 'expected a SageMaker instance type such as ml.m5.xlarge');
+  }
+  int('ml.maxTrainingMinutes', m.maxTrainingMinutes, 1, 7 * 24 * 60);
+  int('ml.endpointInstanceCount', m.endpointInstanceCount, 1, 100);
+  int('ml.manifestCacheSeconds', m.manifestCacheSeconds, 0, 86_400);
   return p;
 }
 

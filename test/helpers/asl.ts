@@ -1,69 +1,78 @@
-import type { Template } from 'aws-cdk-lib/assertions';
+import type { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-
-export interface ResolveContext {
-  readonly region: string;
-  readonly account: string;
-}
+/** Plausible values for CloudFormation pseudo parameters in a flattened definition. */
+export const PSEUDO: Readonly<Record<string, string>> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': 'ap-northeast-2',
+  'AWS::AccountId': '123456789012',
+  'AWS::URLSuffix': 'amazonaws.com',
+};
 
 /**
- * Turns the CloudFormation value of a state machine's DefinitionString (Fn::Join of strings, Ref, Fn::GetAtt,
- * Fn::ImportValue) into the JSON text Step Functions would receive, with plausible values for every token:
- * pseudo parameters, Glue job names, Lambda ARNs, imported SNS topic ARNs. An unknown token throws, so a new kind of
- * reference in the definition shows up here instead of silently becoming a placeholder.
+ * Resolves a CloudFormation value to a string with plausible stand-ins: pseudo parameters from PSEUDO, `Fn::FindInMap`
+ * from the template's Mappings, imports and references through `names` (logical id / export name substring → value).
+ * Throws on anything it cannot resolve, so a new token kind fails the test instead of slipping through.
  */
-export function resolveCfnString(value: Json, template: Template, ctx: ResolveContext): string {
-  const resources = template.toJSON()['Resources'] as Record<string, { Type: string }>;
-  const pseudo: Record<string, string> = {
-    'AWS::Partition': 'aws',
-    'AWS::Region': ctx.region,
-    'AWS::AccountId': ctx.account,
-    'AWS::URLSuffix': 'amazonaws.com',
-  };
-  const resolve = (v: Json): string => {
+/** A stand-in: the value for every reference whose logical id / attribute / export name matches the pattern. */
+export type StandIn = readonly [RegExp, string | ((name: string) => string)];
+
+export function resolveCfn(
+  value: unknown,
+  template: { Mappings?: Record<string, Record<string, Record<string, string>>> },
+  names: readonly StandIn[],
+  pseudo: Readonly<Record<string, string>> = PSEUDO
+): string {
+  const r = (v: unknown): string => {
     if (typeof v === 'string') return v;
-    if (v === null || typeof v !== 'object' || Array.isArray(v))
-      throw new Error(`unexpected value ${JSON.stringify(v)}`);
-    const [fn, arg] = Object.entries(v)[0] ?? [];
-    if (fn === 'Fn::Join' && Array.isArray(arg)) {
-      const [sep, parts] = arg as [string, Json[]];
-      return parts.map(resolve).join(sep);
-    }
-    if (fn === 'Ref' && typeof arg === 'string') {
-      if (pseudo[arg]) return pseudo[arg];
-      const type = resources[arg]?.Type;
-      if (type === 'AWS::Glue::Job') return `job-${arg}`;
-      throw new Error(`no plausible value for Ref ${arg} (${type})`);
-    }
-    if (fn === 'Fn::GetAtt' && Array.isArray(arg)) {
-      const [id, attr] = arg as [string, string];
-      const type = resources[id]?.Type;
-      if (type === 'AWS::Lambda::Function' && attr === 'Arn') {
-        return `arn:aws:lambda:${ctx.region}:${ctx.account}:function:${id}`;
+    if (typeof v === 'object' && v !== null) {
+      const o = v as Record<string, unknown>;
+      if ('Fn::Join' in o) {
+        const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+        return parts.map(r).join(sep);
       }
-      throw new Error(`no plausible value for GetAtt ${id}.${attr} (${type})`);
+      if ('Ref' in o) {
+        const ref = o['Ref'] as string;
+        if (ref in pseudo) return pseudo[ref]!;
+        return byName(ref);
+      }
+      if ('Fn::GetAtt' in o) return byName((o['Fn::GetAtt'] as string[]).join('.'));
+      if ('Fn::ImportValue' in o) return byName(r(o['Fn::ImportValue']));
+      if ('Fn::FindInMap' in o) {
+        const [map, k1, k2] = (o['Fn::FindInMap'] as unknown[]).map(r) as [string, string, string];
+        const found = template.Mappings?.[map]?.[k1]?.[k2];
+        if (found === undefined) throw new Error(`no mapping ${map}.${k1}.${k2}`);
+        return found;
+      }
     }
-    if (fn === 'Fn::ImportValue' && typeof arg === 'string') {
-      if (/Operations.*Topic/.test(arg)) return `arn:aws:sns:${ctx.region}:${ctx.account}:operations-topic`;
-      throw new Error(`no plausible value for ImportValue ${arg}`);
-    }
-    throw new Error(`unsupported intrinsic ${JSON.stringify(v)}`);
+    throw new Error(`cannot resolve ${JSON.stringify(v)}`);
   };
-  return resolve(value);
+  const byName = (name: string): string => {
+    for (const [re, val] of names) if (re.test(name)) return typeof val === 'string' ? val : val(name);
+    throw new Error(`no stand-in for ${name}`);
+  };
+  return r(value);
 }
 
-/** The definition (parsed ASL) of the only state machine in `template`. */
-export function stateMachineDefinition(template: Template, ctx: ResolveContext): Record<string, unknown> {
-  const machines = template.findResources('AWS::StepFunctions::StateMachine');
-  const ids = Object.keys(machines);
-  if (ids.length !== 1) throw new Error(`expected one state machine, found ${ids.length}`);
-  const def = (machines[ids[0]!] as { Properties: { DefinitionString: Json } }).Properties.DefinitionString;
-  return JSON.parse(resolveCfnString(def, template, ctx)) as Record<string, unknown>;
+/** The (only or named) state machine definition of `stack`, with tokens replaced by plausible values. */
+export function stateMachineDefinition(
+  stack: Stack,
+  names: readonly StandIn[],
+  pseudo: Readonly<Record<string, string>> = PSEUDO
+): Record<string, unknown> {
+  const json = Template.fromStack(stack).toJSON() as {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    Mappings?: Record<string, Record<string, Record<string, string>>>;
+  };
+  const machines = Object.values(json.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+  if (machines.length !== 1) throw new Error(`expected one state machine, found ${machines.length}`);
+  return JSON.parse(
+    resolveCfn(machines[0]!.Properties['DefinitionString'], json, names, { ...PSEUDO, ...pseudo })
+  ) as Record<string, unknown>;
 }
 
-/** Node 20 lacks Promise.withResolvers, which aws-local-stepfunctions 3 uses; install it before importing the library. */
-export function installPromiseWithResolvers(): void {
+/** aws-local-stepfunctions 3 needs Promise.withResolvers (Node 22); Node 20 lacks it. */
+export function polyfillPromiseWithResolvers(): void {
   const P = Promise as unknown as { withResolvers?: unknown };
   if (typeof P.withResolvers === 'function') return;
   P.withResolvers = function withResolvers<T>() {

@@ -1,1 +1,2 @@
 export * from './sensor-reading';
+export * from './prediction';

@@ -1,5 +1,6 @@
 import type { Command } from '../command';
 import { detectCommand } from './detect';
+import { edgeCommand } from './edge';
 import { scoreCommand } from './score';
 import { serveCommand } from './serve';
 import { simulateCommand } from './simulate';
@@ -8,6 +9,7 @@ import { validateCommand } from './validate';
 /** Every command of the CLI. Add a command by adding its module here (keep the list alphabetical). */
 export const COMMANDS: readonly Command[] = [
   detectCommand,
+  edgeCommand,
   scoreCommand,
   serveCommand,
   simulateCommand,

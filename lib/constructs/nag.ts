@@ -1,0 +1,30 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
+import type { IConstruct } from 'constructs';
+
+/**
+ * The cdk-nag `Resource::` finding ids of `bucket.arnForObjects(pattern)` as seen from `scope`. A bucket of another
+ * stack renders as `<Logical.Arn>/pattern` before synthesis (tests) and as `<export name>/pattern` once CDK has turned
+ * the reference into an import (synth with the plugin attached), so both forms are returned. `exportValue` yields the
+ * very export the automatic cross-stack reference uses.
+ */
+export function bucketObjectsNagIds(scope: IConstruct, bucket: s3.IBucket, pattern: string): string[] {
+  const stack = Stack.of(scope);
+  const ids = [flattenCfnReference(stack.resolve(bucket.arnForObjects(pattern)))];
+  const producer = Stack.of(bucket);
+  if (producer !== stack) {
+    ids.push(flattenCfnReference(stack.resolve(`${producer.exportValue(bucket.bucketArn)}/${pattern}`)));
+  }
+  return ids.map((r) => `Resource::${r}`);
+}
+
+/** The cdk-nag `Resource::` finding id of a value of `scope`'s own stack (ARNs with pseudo parameters). */
+export function resourceNagId(scope: IConstruct, value: string): string {
+  return `Resource::${flattenCfnReference(Stack.of(scope).resolve(value))}`;
+}
+
+/** Acknowledges AwsSolutions-IAM5 for exactly these findings (`Action::...` / `Resource::...`) under `scope`. */
+export function acknowledgeIam5(scope: IConstruct, findings: readonly string[], reason: string): void {
+  for (const f of new Set(findings)) Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[${f}]`, reason });
+}
