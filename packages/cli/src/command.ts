@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 /** One sub-command of the `smart-factory` CLI. */
 export interface Command {
   /** The word typed after `smart-factory`. */
@@ -19,4 +21,21 @@ export interface CommandIO {
 /** A usage error: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+type OptionValue<D> = D extends { type: 'boolean' } ? boolean : string;
+/** Parsed option values: strings or booleans, `undefined` unless the option has a default. */
+export type ParsedOptions<O extends OptionsConfig> = {
+  [K in keyof O]: O[K] extends { default: unknown } ? OptionValue<O[K]> : OptionValue<O[K]> | undefined;
+};
+
+/** Parses `--option` arguments (no positionals) with node:util's parseArgs; a bad argument is a UsageError. */
+export function parseOptions<const O extends OptionsConfig>(argv: readonly string[], options: O): ParsedOptions<O> {
+  try {
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false })
+      .values as unknown as ParsedOptions<O>;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }

@@ -1,7 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { AnomalyDetector, CsvError, DEFAULT_DETECTOR_OPTIONS, parseTimestampValueCsv } from '@smart-factory/rcf';
-import { type Command, UsageError } from '../command';
+import { type Command, UsageError, parseOptions } from '../command';
 
 const d = DEFAULT_DETECTOR_OPTIONS;
 const usage = `Usage: smart-factory detect --input <file.csv> --output <file.csv> [options]
@@ -30,25 +29,17 @@ export const detectCommand: Command = {
   summary: 'score a timestamp,value CSV with the streaming Random Cut Forest (anomaly_score in [0,1])',
   usage,
   async run(argv, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: [...argv],
-        options: {
-          input: { type: 'string' },
-          output: { type: 'string' },
-          'shingle-size': { type: 'string' },
-          trees: { type: 'string' },
-          'sample-size': { type: 'string' },
-          'time-decay': { type: 'string' },
-          warmup: { type: 'string' },
-          seed: { type: 'string' },
-          score: { type: 'string', default: 'grade' },
-        },
-      }));
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const values = parseOptions(argv, {
+      input: { type: 'string' },
+      output: { type: 'string' },
+      'shingle-size': { type: 'string' },
+      trees: { type: 'string' },
+      'sample-size': { type: 'string' },
+      'time-decay': { type: 'string' },
+      warmup: { type: 'string' },
+      seed: { type: 'string' },
+      score: { type: 'string', default: 'grade' },
+    });
     if (values.input === undefined) throw new UsageError('--input is required');
     if (values.output === undefined) throw new UsageError('--output is required');
     if (values.score !== 'grade' && values.score !== 'raw') throw new UsageError('--score must be "grade" or "raw"');

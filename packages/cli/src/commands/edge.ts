@@ -1,7 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   failureMessages,
@@ -13,7 +12,7 @@ import {
   type SensorReading,
 } from '@smart-factory/schema';
 import { formatFloat32, XGBoostScorer } from '@smart-factory/xgboost';
-import { type Command, UsageError } from '../command';
+import { type Command, UsageError, parseOptions } from '../command';
 
 const usage = `Usage: smart-factory edge --model <s3://bucket/prefix/|s3://.../latest.json|s3://.../model.tar.gz|path>
                           [--watch] [--interval <seconds>] [--format json|text] [--region <region>]
@@ -181,21 +180,13 @@ export function createEdgeCommand(options: EdgeCommandOptions = {}): Command {
     summary: 'score readings on the device with the newest published failure model (--watch for new versions)',
     usage,
     async run(argv, io) {
-      let values;
-      try {
-        ({ values } = parseArgs({
-          args: [...argv],
-          options: {
-            model: { type: 'string' },
-            watch: { type: 'boolean', default: false },
-            interval: { type: 'string', default: '30' },
-            format: { type: 'string', default: 'json' },
-            region: { type: 'string' },
-          },
-        }));
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
+      const values = parseOptions(argv, {
+        model: { type: 'string' },
+        watch: { type: 'boolean', default: false },
+        interval: { type: 'string', default: '30' },
+        format: { type: 'string', default: 'json' },
+        region: { type: 'string' },
+      });
       if (!values.model) throw new UsageError('--model is required');
       const interval = Number(values.interval);
       if (!(interval >= 0.05)) throw new UsageError('--interval must be a number of seconds (at least 0.05)');

@@ -1,8 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { formatFloat32, parseCsvLine, XGBoostScorer } from '@smart-factory/xgboost';
-import { type Command, UsageError } from '../command';
+import { type Command, UsageError, parseOptions } from '../command';
 
 const usage = `Usage: smart-factory score --model <model.tar.gz|xgboost-model|*.json|*.ubj> --input <csv|-> [--margin] [--all-trees]
 
@@ -22,20 +21,12 @@ export const scoreCommand: Command = {
   summary: 'score a CSV with a SageMaker XGBoost model (bit-exact with libxgboost)',
   usage,
   async run(argv, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: [...argv],
-        options: {
-          model: { type: 'string' },
-          input: { type: 'string', default: '-' },
-          margin: { type: 'boolean', default: false },
-          'all-trees': { type: 'boolean', default: false },
-        },
-      }));
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const values = parseOptions(argv, {
+      model: { type: 'string' },
+      input: { type: 'string', default: '-' },
+      margin: { type: 'boolean', default: false },
+      'all-trees': { type: 'boolean', default: false },
+    });
     if (!values.model) throw new UsageError('--model is required');
     const scorer = XGBoostScorer.fromPath(values.model);
     const opts = { margin: values.margin, allTrees: values['all-trees'] };

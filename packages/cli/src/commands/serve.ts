@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { startServer } from '@smart-factory/xgboost';
-import { type Command, UsageError } from '../command';
+import { type Command, UsageError, parseOptions } from '../command';
 
 const usage = `Usage: smart-factory serve --model <file> [--port 8080] [--host 127.0.0.1] [--all-trees]
 
@@ -13,20 +12,12 @@ export const serveCommand: Command = {
   summary: 'serve a SageMaker XGBoost model locally with the SageMaker endpoint contract',
   usage,
   async run(argv, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: [...argv],
-        options: {
-          model: { type: 'string' },
-          port: { type: 'string', default: '8080' },
-          host: { type: 'string', default: '127.0.0.1' },
-          'all-trees': { type: 'boolean', default: false },
-        },
-      }));
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const values = parseOptions(argv, {
+      model: { type: 'string' },
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'all-trees': { type: 'boolean', default: false },
+    });
     if (!values.model) throw new UsageError('--model is required');
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`bad --port ${values.port}`);

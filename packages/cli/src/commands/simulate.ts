@@ -1,9 +1,8 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { parseArgs } from 'node:util';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { type Command, type CommandIO, UsageError } from '../command';
+import { type Command, type CommandIO, UsageError, parseOptions } from '../command';
 import {
   faultLabels,
   readingCount,
@@ -75,28 +74,20 @@ export function kinesisClient(endpoint: string | undefined, region: string | und
 }
 
 export async function runSimulate(argv: readonly string[], io: CommandIO, deps: SimulateDeps = {}): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        devices: { type: 'string' },
-        rate: { type: 'string' },
-        duration: { type: 'string' },
-        to: { type: 'string' },
-        faults: { type: 'boolean', default: false },
-        labels: { type: 'string' },
-        seed: { type: 'string', default: '1' },
-        start: { type: 'string' },
-        endpoint: { type: 'string' },
-        region: { type: 'string' },
-        fast: { type: 'boolean', default: false },
-        progress: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const values = parseOptions(argv, {
+    devices: { type: 'string' },
+    rate: { type: 'string' },
+    duration: { type: 'string' },
+    to: { type: 'string' },
+    faults: { type: 'boolean', default: false },
+    labels: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    start: { type: 'string' },
+    endpoint: { type: 'string' },
+    region: { type: 'string' },
+    fast: { type: 'boolean', default: false },
+    progress: { type: 'boolean', default: false },
+  });
   const target = parseTarget(values.to);
   const opts: SimulationOptions = {
     devices: num('devices', values.devices),

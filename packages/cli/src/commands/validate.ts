@@ -1,8 +1,7 @@
 import { createInterface } from 'node:readline';
 import { createReadStream } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { parseSensorReading } from '@smart-factory/schema';
-import { type Command, UsageError } from '../command';
+import { type Command, parseOptions } from '../command';
 
 const usage = `Usage: smart-factory validate [--input <file.jsonl|->]
 
@@ -14,12 +13,7 @@ export const validateCommand: Command = {
   summary: 'check sensor readings (JSON lines) against the platform schema',
   usage,
   async run(argv, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({ args: [...argv], options: { input: { type: 'string', default: '-' } } }));
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const values = parseOptions(argv, { input: { type: 'string', default: '-' } });
     const input = values.input === '-' ? io.stdin : createReadStream(values.input);
     const rl = createInterface({ input, crlfDelay: Infinity });
     let n = 0;
