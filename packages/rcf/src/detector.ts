@@ -25,8 +25,10 @@ export interface DetectorOptions {
 
 /**
  * Defaults of the deployed Lambda and of `smart-factory detect` (one model per device).
- * - 50 trees × 256 samples, λ = 1/2560: the library defaults of aws/random-cut-forest-by-aws (a point stays ≈ 2,560
- *   records in a sample) — faster to adapt than KDA's λ = 1/100,000.
+ * - 100 trees × 256 samples (KDA's tree count; the library's upper bound of "useful"): the score is a mean over
+ *   trees, so doubling them halves its variance; with 50 the NAB result of one series depended on the seed far more
+ *   (`npm run bench:rcf-robustness`). λ = 1/2560 is the library default (a point stays ≈ 2,560 records in a
+ *   sample) — faster to adapt than KDA's λ = 1/100,000.
  * - shingle 4: the shape of the last four records (TRCF/AMP use shingling to catch contextual anomalies).
  * - warm-up 256 records fixes the normalisation; grades start after 64 more scores.
  * - thresholder: see DEFAULT_THRESHOLDER_OPTIONS.
@@ -34,7 +36,7 @@ export interface DetectorOptions {
 export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze({
   dimensions: 1,
   shingleSize: 4,
-  numberOfTrees: 50,
+  numberOfTrees: 100,
   sampleSize: 256,
   timeDecay: 1 / 2560,
   warmup: 256,
