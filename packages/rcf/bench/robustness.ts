@@ -13,6 +13,7 @@ import {
   AnomalyDetector,
   NAB_PROFILES,
   calcSweepScores,
+  nabSweep,
   nullAndPerfectScores,
   parseTimestampValueCsv,
   scoreAtThreshold,
@@ -24,12 +25,6 @@ import { SYNTHETIC_CASES } from './synthetic-cases';
 const dataDir = join(__dirname, '..', '..', '..', '..', 'shared', 'data', 'nab');
 const SEEDS = [42, 1, 2, 3, 4, 5, 6, 7];
 const profile = NAB_PROFILES.standard;
-
-function nabTime(s: string): number {
-  const t = Date.parse(s.trim().replace(' ', 'T').slice(0, 19) + 'Z');
-  if (Number.isNaN(t)) throw new Error(`bad NAB timestamp "${s}"`);
-  return t;
-}
 
 interface Series {
   readonly name: string;
@@ -44,9 +39,9 @@ function loadSeries(): Series[] {
   const labels = JSON.parse(readFileSync(join(dataDir, 'machine_temperature_system_failure.labels.json'), 'utf8')) as {
     windows: [string, string][];
   };
-  const sweep = calcSweepScores(
-    rows.map((r) => nabTime(r.timestamp)),
-    labels.windows.map(([a, b]) => [nabTime(a), nabTime(b)] as const),
+  const sweep = nabSweep(
+    rows.map((r) => r.timestamp),
+    labels.windows,
     profile
   );
   out.push({ name: 'machine_temp', values: rows.map((r) => r.value), sweep, perfect: 0 });

@@ -20,3 +20,4 @@ export {
 export { SNAPSHOT_MAGIC, SNAPSHOT_VERSION, SnapshotError, crc32 } from './snapshot';
 export * from './nab';
 export { parseTimestampValueCsv, type TimestampValueRow, CsvError } from './csv';
+export { KDA_FOREST_OPTIONS, kdaScores } from './kda';

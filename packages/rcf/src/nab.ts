@@ -202,3 +202,23 @@ export function nullAndPerfectScores(rows: readonly SweepRow[], profile: NabProf
   for (const v of best.values()) perfect += v;
   return { nil: -profile.fnWeight * best.size, perfect };
 }
+
+/** A NAB timestamp ("2013-12-10 06:25:00", optionally with fractional seconds) as epoch ms, read as UTC. */
+export function nabTime(s: string): number {
+  const t = Date.parse(s.trim().replace(' ', 'T').slice(0, 19) + 'Z');
+  if (Number.isNaN(t)) throw new Error(`bad NAB timestamp "${s}"`);
+  return t;
+}
+
+/** NAB's sweep rows for a series' timestamps and its label windows (`[start, end]` pairs as in NAB's label files). */
+export function nabSweep(
+  timestamps: readonly string[],
+  windows: readonly (readonly [string, string])[],
+  profile: NabProfile
+): SweepRow[] {
+  return calcSweepScores(
+    timestamps.map(nabTime),
+    windows.map(([a, b]) => [nabTime(a), nabTime(b)] as const),
+    profile
+  );
+}

@@ -1,16 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  NAB_PROFILES,
-  RandomCutForest,
-  calcSweepScores,
-  parseTimestampValueCsv,
-  scoreAtThreshold,
-} from '@smart-factory/rcf';
+import { NAB_PROFILES, kdaScores, nabSweep, parseTimestampValueCsv, scoreAtThreshold } from '@smart-factory/rcf';
 
 const dir = join(__dirname, '..', '..', '..', '..', 'shared', 'data', 'nab');
-const nabTime = (s: string): number => Date.parse(s.replace(' ', 'T').slice(0, 19) + 'Z');
 
 // Outside oracle: NAB's published results for KDA's RANDOM_CUT_FOREST on this file
 // (results/randomCutForest/randomCutForest_standard_scores.csv): raw standard score -2.12 at NAB's optimised
@@ -23,24 +16,15 @@ describe('KDA RANDOM_CUT_FOREST on NAB machine temperature (published result as 
     const labels = JSON.parse(readFileSync(join(dir, 'machine_temperature_system_failure.labels.json'), 'utf8')) as {
       windows: [string, string][];
     };
-    const sweep = calcSweepScores(
-      rows.map((r) => nabTime(r.timestamp)),
-      labels.windows.map(([a, b]) => [nabTime(a), nabTime(b)] as const),
+    const sweep = nabSweep(
+      rows.map((r) => r.timestamp),
+      labels.windows,
       NAB_PROFILES.standard
     );
-    const f = new RandomCutForest({
-      dimensions: 1,
-      numberOfTrees: 100,
-      sampleSize: 256,
-      timeDecay: 1e-5,
-      outputAfter: 256,
-      seed: 1,
-    });
-    const scores = rows.map((r) => {
-      const s = f.score([r.value]);
-      f.update([r.value]);
-      return Math.min(1, s / 8);
-    });
+    const scores = kdaScores(
+      rows.map((r) => r.value),
+      1
+    );
     expect(scores.slice(0, 256).every((s) => s === 0)).toBe(true);
     const res = scoreAtThreshold(sweep, scores, 0.4539, NAB_PROFILES.standard);
     expect(res.score).toBeCloseTo(-2.12, 2);
