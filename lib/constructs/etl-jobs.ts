@@ -1,4 +1,4 @@
-import { ArnFormat, type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -11,6 +11,7 @@ import { SENSOR_FIELDS } from '@smart-factory/schema';
 import type { EtlConfig } from '../config';
 import type { LakeCatalog } from './lake-catalog';
 import { LakeLayout } from './lake-layout';
+import { acknowledgeIam5, bucketArnFor, resourceNagId } from './nag';
 
 const GLUE_SCRIPTS = join(__dirname, '..', '..', 'glue-scripts');
 
@@ -247,14 +248,7 @@ export class EtlJobs extends Construct {
     prefix: string,
     mode: 'read' | 'write' | 'readWrite'
   ): void {
-    const consumer = Stack.of(this);
-    const producer = Stack.of(bucket);
-    let arn = bucket.bucketArn;
-    let nagName = `<${consumer.getLogicalId(bucket.node.defaultChild as CfnElement)}.Arn>`;
-    if (producer !== consumer) {
-      arn = producer.exportValue(bucket.bucketArn);
-      nagName = (consumer.resolve(arn) as { 'Fn::ImportValue': string })['Fn::ImportValue'];
-    }
+    const arn = bucketArnFor(this, bucket);
     const objectActions = [
       ...(mode !== 'write' ? ['s3:GetObject'] : []),
       ...(mode !== 'read' ? ['s3:PutObject', 's3:AbortMultipartUpload'] : []),
@@ -270,10 +264,11 @@ export class EtlJobs extends Construct {
     );
     if (mode !== 'write') lake.key.grantDecrypt(role);
     if (mode !== 'read') lake.key.grant(role, 'kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt');
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${nagName}/${prefix}*]`,
-      reason: `Objects below the one lake prefix ${prefix} this job ${mode === 'read' ? 'reads' : 'writes'}.`,
-    });
+    acknowledgeIam5(
+      role,
+      [resourceNagId(this, `${arn}/${prefix}*`)],
+      `Objects below the one lake prefix ${prefix} this job ${mode === 'read' ? 'reads' : 'writes'}.`
+    );
   }
 
   /** Read the lake database and register partitions of exactly the named tables (no table wildcard). */

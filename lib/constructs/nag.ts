@@ -19,6 +19,16 @@ export function bucketObjectsNagIds(scope: IConstruct, bucket: s3.IBucket, patte
   return ids.map((r) => `Resource::${r}`);
 }
 
+/**
+ * `bucket`'s ARN as `scope`'s stack should reference it: when the bucket lives in another stack, an explicit import of
+ * the producer's export (the very export CDK's automatic reference creates). A policy then renders the same before and
+ * during synthesis, so its cdk-nag finding has one id (`resourceNagId`).
+ */
+export function bucketArnFor(scope: IConstruct, bucket: s3.IBucket): string {
+  const producer = Stack.of(bucket);
+  return producer === Stack.of(scope) ? bucket.bucketArn : producer.exportValue(bucket.bucketArn);
+}
+
 /** The cdk-nag `Resource::` finding id of a value of `scope`'s own stack (ARNs with pseudo parameters). */
 export function resourceNagId(scope: IConstruct, value: string): string {
   return `Resource::${flattenCfnReference(Stack.of(scope).resolve(value))}`;

@@ -18,6 +18,7 @@ import type { PlatformConfig } from '../config';
 import { LakeLayout } from '../constructs/lake-layout';
 import type { OperationsTopic } from '../constructs/operations-topic';
 import { PlatformFunction } from '../constructs/platform-function';
+import { acknowledgeIam5, bucketArnFor, resourceNagId } from '../constructs/nag';
 
 export interface StreamingStackProps extends StackProps {
   readonly config: PlatformConfig;
@@ -128,7 +129,7 @@ export class StreamingStack extends Stack {
     firehoseRole.addToPolicy(
       new iam.PolicyStatement({
         actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
-        resources: [this.bucketArnOf(rawBucket)],
+        resources: [bucketArnFor(this, rawBucket)],
       })
     );
     lakeKey.grant(firehoseRole, 'kms:GenerateDataKey*', 'kms:Encrypt', 'kms:Decrypt');
@@ -380,15 +381,6 @@ export class StreamingStack extends Stack {
     this.exportValue(app.getAttString('PlatformApplicationArn'));
   }
 
-  /**
-   * The ARN of a bucket of another stack as an explicit `Fn::ImportValue` (the same export CDK would create), so that
-   * policy resources render identically before and during synthesis and can be acknowledged precisely.
-   */
-  private bucketArnOf(bucket: s3.IBucket): string {
-    const owner = Stack.of(bucket);
-    return owner === this ? bucket.bucketArn : owner.exportValue(bucket.bucketArn);
-  }
-
   /** Allows `actions` on the objects under one prefix of a lake bucket (and acknowledges that prefix wildcard). */
   private allowObjects(
     grantee: iam.IGrantable & IConstruct,
@@ -397,19 +389,9 @@ export class StreamingStack extends Stack {
     actions: string[],
     why: string
   ): void {
-    const arn = this.bucketArnOf(bucket);
-    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [`${arn}/${prefix}*`] }));
-    const r = this.resolve(arn) as string | { 'Fn::ImportValue'?: string; 'Fn::GetAtt'?: string[] };
-    const shown =
-      typeof r === 'string'
-        ? r
-        : r['Fn::ImportValue'] !== undefined
-          ? r['Fn::ImportValue']
-          : `<${(r['Fn::GetAtt'] ?? []).join('.')}>`;
-    Validations.of(grantee).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${shown}/${prefix}*]`,
-      reason: `Objects under the lake prefix ${prefix} only. ${why}`,
-    });
+    const objects = `${bucketArnFor(this, bucket)}/${prefix}*`;
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [objects] }));
+    acknowledgeIam5(grantee, [resourceNagId(this, objects)], `Objects under the lake prefix ${prefix} only. ${why}`);
   }
 
   /** Wildcards that CDK grant helpers generate for the functions (X-Ray, KMS data-key actions, S3 prefix objects). */

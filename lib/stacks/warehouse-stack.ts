@@ -27,6 +27,7 @@ import { allowCloudWatchLogs } from '../constructs/kms-policies';
 import type { DataLakeStorage } from '../constructs/data-lake-storage';
 import type { LakeCatalog } from '../constructs/lake-catalog';
 import { LakeLayout } from '../constructs/lake-layout';
+import { bucketObjectsNagIds } from '../constructs/nag';
 import type { OperationsTopic } from '../constructs/operations-topic';
 import { PlatformFunction } from '../constructs/platform-function';
 import { dataRemovalPolicy } from '../constructs/removal';
@@ -183,10 +184,6 @@ export class WarehouseStack extends Stack {
       return resolved['Fn::ImportValue'];
     };
     const glueTablesPrefix = `arn:${this.partition}:glue:${this.region}:<AWS::AccountId>:table/`;
-    const bucketObjects = (b: DataLakeStorage['rawBucket'], suffix: string): string[] => [
-      `Resource::<${logicalId(b)}.Arn>/${suffix}`,
-      `Resource::${importName(b.bucketArn, b)}/${suffix}`,
-    ];
     const wildcardReason =
       'Wildcards only below named lake resources: objects of the raw batch prefix, the processed and the archive ' +
       "buckets, tables of the lake Glue database; the S3/KMS action groups are those of the buckets' grant methods " +
@@ -200,9 +197,9 @@ export class WarehouseStack extends Stack {
         'Action::s3:DeleteObject*',
         'Action::kms:GenerateDataKey*',
         'Action::kms:ReEncrypt*',
-        ...bucketObjects(storage.processedBucket, '*'),
-        ...bucketObjects(storage.rawBucket, `${LakeLayout.rawBatch}*`),
-        ...bucketObjects(storage.archiveBucket, '*'),
+        ...bucketObjectsNagIds(this, storage.processedBucket, '*'),
+        ...bucketObjectsNagIds(this, storage.rawBucket, `${LakeLayout.rawBatch}*`),
+        ...bucketObjectsNagIds(this, storage.archiveBucket, '*'),
         `Resource::${glueTablesPrefix}<${logicalId(catalog.database)}>/*`,
         `Resource::${glueTablesPrefix}${importName(catalog.database.databaseName, catalog.database)}/*`,
       ].map((g) => ({ id: `AwsSolutions-IAM5[${g}]`, reason: wildcardReason }))
