@@ -1,5 +1,4 @@
 import { Duration } from 'aws-cdk-lib';
-import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Validations } from 'aws-cdk-lib';
@@ -108,11 +107,5 @@ export class DataLakeStorage extends Construct {
     this.processedBucket = zone('ProcessedBucket', false);
     this.curatedBucket = zone('CuratedBucket', true);
     this.archiveBucket = zone('ArchiveBucket', true);
-  }
-
-  /** Read access to every data zone (not the logs), including decrypt with the lake key. */
-  grantReadAll(grantee: iam.IGrantable): void {
-    for (const b of [this.rawBucket, this.processedBucket, this.curatedBucket, this.archiveBucket])
-      b.grantRead(grantee);
   }
 }
