@@ -1,12 +1,12 @@
 import { type App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { PlatformConfig } from './config';
-import { EtlStack } from './stacks/etl-stack';
-import { LakeStack } from './stacks/lake-stack';
-import { MlStack } from './stacks/ml-stack';
-import { OperationsStack } from './stacks/operations-stack';
-import { StreamingStack } from './stacks/streaming-stack';
-import { WarehouseStack } from './stacks/warehouse-stack';
+import { EtlStack } from './etl/etl-stack';
+import { LakeStack } from './lake/lake-stack';
+import { MlStack } from './ml/ml-stack';
+import { OperationsStack } from './operations/operations-stack';
+import { StreamingStack } from './streaming/streaming-stack';
+import { WarehouseStack } from './warehouse/warehouse-stack';
 
 /** Every stack of one platform. */
 export interface Platform {

@@ -4,7 +4,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../lib/config';
-import { STATES } from '../lib/constructs/etl-workflow';
+import { STATES } from '../lib/etl/etl-workflow';
 import { InvalidRunDateError, resolveRunDate } from '../lambdas/etl-run-date/run-date';
 import { template } from './helpers/app';
 import { etlTestStack } from './helpers/etl';

@@ -7,8 +7,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, DEV_CONFIG } from '../lib/config';
-import { XGBOOST_IMAGE_ACCOUNTS } from '../lib/constructs/xgboost-image';
-import { MlStack } from '../lib/stacks/ml-stack';
+import { XGBOOST_IMAGE_ACCOUNTS } from '../lib/ml/xgboost-image';
+import { MlStack } from '../lib/ml/ml-stack';
 import { PSEUDO, stateMachineDefinition } from './helpers/asl';
 import { testApp, testPlatform } from './helpers/app';
 

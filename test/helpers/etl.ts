@@ -1,8 +1,8 @@
 import { type App } from 'aws-cdk-lib';
 import { DEFAULT_CONFIG, type PlatformConfig } from '../../lib/config';
-import { EtlStack } from '../../lib/stacks/etl-stack';
-import { LakeStack } from '../../lib/stacks/lake-stack';
-import { OperationsStack } from '../../lib/stacks/operations-stack';
+import { EtlStack } from '../../lib/etl/etl-stack';
+import { LakeStack } from '../../lib/lake/lake-stack';
+import { OperationsStack } from '../../lib/operations/operations-stack';
 import { testApp } from './app';
 import { warehouseStandIn } from './warehouse-stand-in';
 

@@ -2,7 +2,7 @@ import { type App, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { PlatformConfig } from '../../lib/config';
-import type { EtlWarehouse } from '../../lib/constructs/etl-jobs';
+import type { EtlWarehouse } from '../../lib/etl/etl-jobs';
 
 export const STAND_IN = {
   account: '111122223333',

@@ -5,13 +5,13 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { grantSecretReadFromOtherStack } from './cross-stack-grants';
+import { grantSecretReadFromOtherStack } from '../shared/cross-stack-grants';
 import { join } from 'node:path';
 import { SENSOR_FIELDS } from '@smart-factory/schema';
 import type { EtlConfig } from '../config';
-import type { LakeCatalog } from './lake-catalog';
-import { LakeLayout } from './lake-layout';
-import { acknowledgeIam5, bucketArnFor, resourceNagId } from './nag';
+import type { LakeCatalog } from '../lake/lake-catalog';
+import { LakeLayout } from '../lake/lake-layout';
+import { acknowledgeIam5, bucketArnFor, resourceNagId } from '../shared/nag';
 
 const GLUE_SCRIPTS = join(__dirname, '..', '..', 'glue-scripts');
 

@@ -5,7 +5,7 @@ import { Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { DataRemoval, LakeConfig } from '../config';
 import { LakeLayout } from './lake-layout';
-import { dataRemovalPolicy } from './removal';
+import { dataRemovalPolicy } from '../shared/removal';
 
 export interface DataLakeStorageProps {
   readonly lake: LakeConfig;

@@ -10,11 +10,11 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { grantSecretReadFromOtherStack } from './cross-stack-grants';
+import { grantSecretReadFromOtherStack } from '../shared/cross-stack-grants';
 import type { EtlConfig } from '../config';
 import type { EtlWarehouse } from './etl-jobs';
-import type { OperationsTopic } from './operations-topic';
-import { PlatformFunction } from './platform-function';
+import type { OperationsTopic } from '../operations/operations-topic';
+import { PlatformFunction } from '../shared/platform-function';
 
 export interface EtlWorkflowProps {
   readonly config: EtlConfig;

@@ -10,8 +10,8 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { MlConfig } from '../config';
-import { LakeLayout } from './lake-layout';
-import { acknowledgeIam5, bucketObjectsNagIds, resourceNagId } from './nag';
+import { LakeLayout } from '../lake/lake-layout';
+import { acknowledgeIam5, bucketObjectsNagIds, resourceNagId } from '../shared/nag';
 import { EDGE_LATEST_KEY, endpointName, sagemakerNamePrefix } from './ml-names';
 import { XGBOOST_IMAGE_TAG, xgboostImageUri } from './xgboost-image';
 

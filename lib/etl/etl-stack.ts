@@ -3,11 +3,11 @@ import type * as glue from 'aws-cdk-lib/aws-glue';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { PlatformConfig } from '../config';
-import { allowCloudWatchLogs } from '../constructs/kms-policies';
-import { EtlJobs, type EtlLake, type EtlWarehouse } from '../constructs/etl-jobs';
-import { EtlWorkflow } from '../constructs/etl-workflow';
-import type { LakeCatalog } from '../constructs/lake-catalog';
-import type { OperationsTopic } from '../constructs/operations-topic';
+import { allowCloudWatchLogs } from '../shared/kms-policies';
+import { EtlJobs, type EtlLake, type EtlWarehouse } from './etl-jobs';
+import { EtlWorkflow } from './etl-workflow';
+import type { LakeCatalog } from '../lake/lake-catalog';
+import type { OperationsTopic } from '../operations/operations-topic';
 
 export interface EtlStackProps extends StackProps {
   readonly config: PlatformConfig;

@@ -1,7 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { PlatformConfig } from '../config';
-import { OperationsTopic } from '../constructs/operations-topic';
+import { OperationsTopic } from './operations-topic';
 
 export interface OperationsStackProps extends StackProps {
   readonly config: PlatformConfig;

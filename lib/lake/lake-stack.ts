@@ -1,8 +1,8 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { PlatformConfig } from '../config';
-import { DataLakeStorage } from '../constructs/data-lake-storage';
-import { LakeCatalog } from '../constructs/lake-catalog';
+import { DataLakeStorage } from './data-lake-storage';
+import { LakeCatalog } from './lake-catalog';
 
 export interface LakeStackProps extends StackProps {
   readonly config: PlatformConfig;

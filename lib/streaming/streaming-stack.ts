@@ -15,10 +15,10 @@ import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import type { PlatformConfig } from '../config';
-import { LakeLayout } from '../constructs/lake-layout';
-import type { OperationsTopic } from '../constructs/operations-topic';
-import { PlatformFunction } from '../constructs/platform-function';
-import { acknowledgeIam5, bucketArnFor, resourceNagId } from '../constructs/nag';
+import { LakeLayout } from '../lake/lake-layout';
+import type { OperationsTopic } from '../operations/operations-topic';
+import { PlatformFunction } from '../shared/platform-function';
+import { acknowledgeIam5, bucketArnFor, resourceNagId } from '../shared/nag';
 
 export interface StreamingStackProps extends StackProps {
   readonly config: PlatformConfig;

@@ -1,4 +1,4 @@
-import { LakeLayout } from './lake-layout';
+import { LakeLayout } from '../lake/lake-layout';
 
 /**
  * Names and keys the ML pipeline, the inference Lambda and the edge CLI agree on. Pure (no CDK), so the Lambda and the

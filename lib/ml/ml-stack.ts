@@ -12,11 +12,11 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { PlatformConfig } from '../config';
-import { LakeLayout } from '../constructs/lake-layout';
-import { EDGE_LATEST_KEY } from '../constructs/ml-names';
-import { acknowledgeIam5, bucketObjectsNagIds } from '../constructs/nag';
-import { MlTrainingPipeline, type TrainingVpc } from '../constructs/ml-training-pipeline';
-import { PlatformFunction } from '../constructs/platform-function';
+import { LakeLayout } from '../lake/lake-layout';
+import { EDGE_LATEST_KEY } from './ml-names';
+import { acknowledgeIam5, bucketObjectsNagIds } from '../shared/nag';
+import { MlTrainingPipeline, type TrainingVpc } from './ml-training-pipeline';
+import { PlatformFunction } from '../shared/platform-function';
 
 export interface MlStackProps extends StackProps {
   readonly config: PlatformConfig;
