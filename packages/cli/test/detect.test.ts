@@ -5,17 +5,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/main';
 
-const nabCsv = join(
-  __dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'data',
-  'nab',
-  'machine_temperature_system_failure.csv'
-);
+const nabCsv = join(__dirname, '..', '..', '..', 'data', 'nab', 'machine_temperature_system_failure.csv');
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const stdout = new PassThrough();

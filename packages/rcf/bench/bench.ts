@@ -19,7 +19,7 @@ import {
 } from '../src/index';
 import { NaiveForest } from './naive-rcf';
 
-const dataDir = join(__dirname, '..', '..', '..', '..', 'shared', 'data', 'nab');
+const dataDir = join(__dirname, '..', '..', '..', 'data', 'nab');
 const csvPath = join(dataDir, 'machine_temperature_system_failure.csv');
 const labelsPath = join(dataDir, 'machine_temperature_system_failure.labels.json');
 

@@ -22,7 +22,7 @@ import {
 } from '../src/index';
 import { SYNTHETIC_CASES } from './synthetic-cases';
 
-const dataDir = join(__dirname, '..', '..', '..', '..', 'shared', 'data', 'nab');
+const dataDir = join(__dirname, '..', '..', '..', 'data', 'nab');
 const SEEDS = [42, 1, 2, 3, 4, 5, 6, 7];
 const profile = NAB_PROFILES.standard;
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NAB_PROFILES, kdaScores, nabSweep, parseTimestampValueCsv, scoreAtThreshold } from '@smart-factory/rcf';
 
-const dir = join(__dirname, '..', '..', '..', '..', 'shared', 'data', 'nab');
+const dir = join(__dirname, '..', '..', '..', 'data', 'nab');
 
 // Outside oracle: NAB's published results for KDA's RANDOM_CUT_FOREST on this file
 // (results/randomCutForest/randomCutForest_standard_scores.csv): raw standard score -2.12 at NAB's optimised
