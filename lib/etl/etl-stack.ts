@@ -1,10 +1,11 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as glue from 'aws-cdk-lib/aws-glue';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { PlatformConfig } from '../config';
 import { allowCloudWatchLogs } from '../shared/kms-policies';
 import { EtlJobs, type EtlLake, type EtlWarehouse } from './etl-jobs';
+import { BatchTrigger } from './batch-trigger';
 import { EtlWorkflow } from './etl-workflow';
 import type { LakeCatalog } from '../lake/lake-catalog';
 import type { OperationsTopic } from '../operations/operations-topic';
@@ -28,6 +29,7 @@ export interface EtlStackProps extends StackProps {
 export class EtlStack extends Stack {
   readonly jobs: EtlJobs;
   readonly workflow: EtlWorkflow;
+  readonly batchTrigger: BatchTrigger;
   /** The ml_features job (CONTRACTS.md: `etl.mlFeaturesJob`), run with `--run_id` and `--output_prefix`. */
   readonly mlFeaturesJob: glue.IJob;
 
@@ -58,6 +60,32 @@ export class EtlStack extends Stack {
       warehouse: props.warehouse,
       operations: props.operations,
       key,
+    });
+    this.batchTrigger = new BatchTrigger(this, 'BatchTrigger', {
+      rawBucket: props.lake.rawBucket,
+      lakeKey: props.lake.key,
+      stateMachine: this.workflow.stateMachine,
+      executionTimeout: Duration.hours(8),
+      timeZone: config.timeZone,
+      key,
+      operations: props.operations,
+    });
+    this.addOperatorOutputs(config.timeZone);
+  }
+
+  /** What `smart-factory etl|runs` and an operator read after a deploy (docs/operations.md). */
+  private addOperatorOutputs(timeZone: string): void {
+    new CfnOutput(this, 'DailyWorkflowArn', {
+      description: 'Daily ETL state machine (smart-factory etl run|backfill, smart-factory runs)',
+      value: this.workflow.stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, 'PlatformTimeZone', {
+      description: 'Time zone of run dates and dt partitions',
+      value: timeZone,
+    });
+    new CfnOutput(this, 'BatchTriggerDeadLetterQueueUrl', {
+      description: 'Batch-landing events the trigger could not handle (replay: docs/operations.md)',
+      value: this.batchTrigger.deadLetterQueue.queueUrl,
     });
   }
 }

@@ -104,6 +104,11 @@ export class DataLakeStorage extends Construct {
         ],
       },
     ]);
+    // S3 -> EventBridge for the raw zone (the ETL's batch-landing trigger filters batch/ objects). Set on the bucket
+    // itself rather than through CDK's notifications custom resource: no extra function, no replacement.
+    (this.rawBucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
+      eventBridgeConfiguration: { eventBridgeEnabled: true },
+    };
     this.processedBucket = zone('ProcessedBucket', false);
     this.curatedBucket = zone('CuratedBucket', true);
     this.archiveBucket = zone('ArchiveBucket', true);

@@ -1,2 +1,3 @@
 export * from './sensor-reading';
 export * from './prediction';
+export * from './etl-runs';
