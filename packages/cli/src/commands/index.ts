@@ -1,6 +1,9 @@
 import type { Command } from '../command';
 import { detectCommand } from './detect';
 import { edgeCommand } from './edge';
+import { etlCommand } from './etl';
+import { mlCommand } from './ml';
+import { runsCommand } from './runs';
 import { scoreCommand } from './score';
 import { serveCommand } from './serve';
 import { simulateCommand } from './simulate';
@@ -10,6 +13,9 @@ import { validateCommand } from './validate';
 export const COMMANDS: readonly Command[] = [
   detectCommand,
   edgeCommand,
+  etlCommand,
+  mlCommand,
+  runsCommand,
   scoreCommand,
   serveCommand,
   simulateCommand,
