@@ -1,7 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { s3Sdk } from '../aws';
 import {
   failureMessages,
   failurePercent,
@@ -173,7 +174,7 @@ function s3Source(uri: string, s3: S3Client): ModelSource {
   const bucket = m[1]!;
   const key = m[2]!;
   const get = async (k: string) => {
-    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: k }));
+    const out = await s3.send(new (s3Sdk().GetObjectCommand)({ Bucket: bucket, Key: k }));
     if (!out.Body) throw new Error(`s3://${bucket}/${k} has no body`);
     return out.Body.transformToByteArray();
   };
@@ -244,7 +245,7 @@ export function createEdgeCommand(options: EdgeCommandOptions = {}): Command {
       if (values.format !== 'json' && values.format !== 'text') {
         throw new UsageError(`--format must be json or text, got ${quote(values.format)}`);
       }
-      const makeS3 = options.s3 ?? ((region) => new S3Client(region ? { region } : {}));
+      const makeS3 = options.s3 ?? ((region) => new (s3Sdk().S3Client)(region ? { region } : {}));
       const source = values.model.startsWith('s3://')
         ? s3Source(values.model, makeS3(values.region))
         : localSource(values.model);

@@ -1,7 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { httpHandlerSdk, kinesisSdk } from '../aws';
 import { type Command, type CommandIO, UsageError, parseOptions } from '../command';
 import { checkOutputFile, fileError, quote } from '../io';
 import {
@@ -70,6 +70,8 @@ export interface SimulateDeps {
 }
 
 export function kinesisClient(endpoint: string | undefined, region: string | undefined): KinesisClient {
+  const { KinesisClient } = kinesisSdk();
+  const { NodeHttpHandler } = httpHandlerSdk();
   return new KinesisClient({
     requestHandler: new NodeHttpHandler(),
     ...(endpoint !== undefined ? { endpoint, region: region ?? process.env['AWS_REGION'] ?? 'us-east-1' } : {}),
