@@ -28,7 +28,7 @@ export interface EtlStackProps extends StackProps {
 export class EtlStack extends Stack {
   readonly jobs: EtlJobs;
   readonly workflow: EtlWorkflow;
-  /** The ml_features job (CONTRACTS.md: `etl.mlFeaturesJob`), run with `--run_id` and `--output_prefix`. */
+  /** The ml_features job (docs/contracts.md: `etl.mlFeaturesJob`), run with `--run_id` and `--output_prefix`. */
   readonly mlFeaturesJob: glue.IJob;
 
   constructor(scope: Construct, id: string, props: EtlStackProps) {
