@@ -15,5 +15,16 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     reporters: ['default'],
+    // Quiet results: a test's console output (Powertools logs included) is printed only when that test fails.
+    silent: 'passed-only',
+    env: {
+      // Powertools writes to process.stdout directly unless POWERTOOLS_DEV is set; with it, logs and metrics go
+      // through console, which vitest holds back for passing tests (see `silent`). Log levels stay the default,
+      // so a failing test shows everything its Lambda logged.
+      POWERTOOLS_DEV: 'true',
+      // On Node 20 the AWS SDK warns once per process that releases after January 2027 need Node 22 (see the
+      // README's Node section); that is known, and the warning is not a test result.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
   },
 });

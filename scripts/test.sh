@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The one test command (`npm test`): TypeScript tests (vitest), Python transforms (pytest, Debian's /usr/bin/python3),
-# and the SQL lint (sqlfluff, Redshift dialect). Installs missing Debian packages first. Ends with one summary line.
+# and the SQL lint (sqlfluff, Redshift dialect). Checks those tools first (scripts/debian-deps.sh installs them on
+# Debian/Ubuntu, and elsewhere says exactly what to install). Ends with one summary line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/debian-deps.sh || { echo "could not install the Debian packages the tests need" >&2; exit 1; }
+bash scripts/debian-deps.sh || { echo "npm test: not run (see above for what to install)" >&2; exit 1; }
 out=$(mktemp -d)
 status=0
 

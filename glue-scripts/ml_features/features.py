@@ -1,5 +1,5 @@
 """Pure parts of the ml_features job: labels from maintenance events, the 80/20 split by time, the CSV layout of
-SageMaker's built-in XGBoost (label first, no header, missing value = empty field) and the manifest (CONTRACTS.md).
+SageMaker's built-in XGBoost (label first, no header, missing value = empty field) and the manifest (docs/contracts.md).
 pandas only; no AWS or Spark imports.
 """
 import datetime as _dt

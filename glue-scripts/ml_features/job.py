@@ -5,7 +5,7 @@ Why Python shell and not Spark: the feature set is per-reading sensor values ove
 with a per-device as-of join (pandas.merge_asof) - a single-node pandas job on 1 DPU (16 GB) is cheaper and starts in
 seconds. For windows beyond memory, lower --lookback_days (the ML stack passes the run's window).
 
-Arguments (CONTRACTS.md): --run_id, --output_prefix s3://<curated>/ml/features/run=<id>/; the stack also sets
+Arguments (docs/contracts.md): --run_id, --output_prefix s3://<curated>/ml/features/run=<id>/; the stack also sets
 --processed_bucket, --raw_bucket, --feature_order, --horizon_hours, --lookback_days, and optionally --end_date.
 """
 import datetime as dt

@@ -1,7 +1,7 @@
 """Pure transforms of the raw_sensor_to_parquet job: no Spark or Glue imports, so pytest runs them anywhere.
 
 The column list mirrors SENSOR_COLUMNS of @smart-factory/schema (test/etl-python-schema.test.ts fails on drift).
-The processed parquet contract (CONTRACTS.md): device_id string, ts timestamp, temperature, motor_speed_rpm,
+The processed parquet contract (docs/contracts.md): device_id string, ts timestamp, temperature, motor_speed_rpm,
 rvibration_temp, rvibration_z_rms_velocity, pressure double, in that order; dt is the partition folder.
 """
 import datetime as _dt

@@ -15,7 +15,7 @@ import { acknowledgeIam5, bucketArnFor, resourceNagId } from '../shared/nag';
 
 const GLUE_SCRIPTS = join(__dirname, '..', '..', 'glue-scripts');
 
-/** The warehouse as the ETL sees it (CONTRACTS.md: the warehouse stack's `warehouse` field, minus what ETL ignores). */
+/** The warehouse as the ETL sees it (docs/contracts.md: the warehouse stack's `warehouse` field, minus what ETL ignores). */
 export interface EtlWarehouse {
   readonly clusterIdentifier: string;
   readonly clusterArn: string;

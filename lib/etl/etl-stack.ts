@@ -30,7 +30,7 @@ export class EtlStack extends Stack {
   readonly jobs: EtlJobs;
   readonly workflow: EtlWorkflow;
   readonly batchTrigger: BatchTrigger;
-  /** The ml_features job (CONTRACTS.md: `etl.mlFeaturesJob`), run with `--run_id` and `--output_prefix`. */
+  /** The ml_features job (docs/contracts.md: `etl.mlFeaturesJob`), run with `--run_id` and `--output_prefix`. */
   readonly mlFeaturesJob: glue.IJob;
 
   constructor(scope: Construct, id: string, props: EtlStackProps) {

@@ -40,7 +40,7 @@ export const SQL_DIR = join(REPO_ROOT, 'sql');
 /** The Spectrum archive tables sql/V004 creates in the lake's Glue database. */
 export const ARCHIVE_TABLES = ['fact_sensor_reading', 'fact_production', 'fact_daily_retail_sales'] as const;
 
-/** The ETL user of CONTRACTS.md; its password lives in `etlSecret`. */
+/** The ETL user of docs/contracts.md; its password lives in `etlSecret`. */
 export const ETL_USERNAME = 'etl_user';
 
 export interface WarehouseStackProps extends StackProps {
@@ -50,7 +50,7 @@ export interface WarehouseStackProps extends StackProps {
   readonly operations: OperationsTopic;
 }
 
-/** What other stacks use of the warehouse (CONTRACTS.md). */
+/** What other stacks use of the warehouse (docs/contracts.md). */
 export interface Warehouse {
   readonly clusterIdentifier: string;
   readonly clusterArn: string;

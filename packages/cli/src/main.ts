@@ -1,5 +1,23 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Command, type CommandIO, UsageError } from './command';
 import { COMMANDS } from './commands';
+import { clipLongRuns } from './io';
+
+/** The CLI package's version (package.json sits one folder above both src/ and dist/). */
+export function cliVersion(): string {
+  return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * The message printed for a failed command: the AWS SDK's bare "Region is missing" says what to do, and no message
+ * repeats a huge input.
+ */
+export function errorMessage(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  if (/^Region is missing/.test(message)) return 'no AWS region: pass --region or set AWS_REGION';
+  return clipLongRuns(message);
+}
 
 function help(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -9,7 +27,8 @@ function help(commands: readonly Command[]): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run "smart-factory <command> --help" for the options of one command.',
+    'Run "smart-factory <command> --help" for the options of one command, "smart-factory --version" for the version.',
+    'A file option given as - means stdin (inputs) or stdout (outputs).',
   ].join('\n');
 }
 
@@ -19,6 +38,10 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<numb
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(help(COMMANDS) + '\n');
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout.write(`smart-factory ${cliVersion()}\n`);
+    return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
@@ -33,10 +56,10 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<numb
     return await command.run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr.write(`smart-factory ${name}: ${e.message}\n\n${command.usage}\n`);
+      io.stderr.write(`smart-factory ${name}: ${errorMessage(e)}\n\n${command.usage}\n`);
       return 2;
     }
-    io.stderr.write(`smart-factory ${name}: ${(e as Error).message}\n`);
+    io.stderr.write(`smart-factory ${name}: ${errorMessage(e)}\n`);
     return 1;
   }
 }

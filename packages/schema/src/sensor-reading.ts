@@ -94,6 +94,26 @@ export const SENSOR_FIELDS: readonly SensorField[] = SENSOR_COLUMNS.filter((c) =
 const DEVICE_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
+/** A valid calendar date and time: `2026-02-30T00:00:00Z` matches ISO_UTC, but V8's Date.parse rolls it to March 2. */
+function isRealUtcTime(ts: string): boolean {
+  const ms = Date.parse(ts);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 19) === ts.slice(0, 19);
+}
+
+/** A value as an error message shows it: at most a short prefix of a long string; Infinity is not "null". */
+function describeValue(x: unknown): string {
+  if (typeof x === 'number')
+    return Number.isNaN(x)
+      ? 'NaN'
+      : x > 0
+        ? 'a number too large for a double (Infinity)'
+        : x < 0
+          ? 'a number too small for a double (-Infinity)'
+          : String(x);
+  const text = JSON.stringify(x) ?? String(x);
+  return text.length <= 40 ? text : `${text.slice(0, 40)}… (${text.length} characters)`;
+}
+
 export type ValidationResult =
   { readonly ok: true; readonly reading: SensorReading } | { readonly ok: false; readonly reason: string };
 
@@ -111,7 +131,7 @@ export function validateSensorReading(value: unknown): ValidationResult {
     return { ok: false, reason: 'device_id must be 1-128 characters of [A-Za-z0-9_.:-]' };
   }
   const ts = v['ts'];
-  if (typeof ts !== 'string' || !ISO_UTC.test(ts) || Number.isNaN(Date.parse(ts))) {
+  if (typeof ts !== 'string' || !ISO_UTC.test(ts) || !isRealUtcTime(ts)) {
     return { ok: false, reason: 'ts must be an ISO-8601 UTC timestamp such as 2026-11-25T01:02:03Z' };
   }
   const out: Record<string, unknown> = { device_id: deviceId, ts };
@@ -123,7 +143,7 @@ export function validateSensorReading(value: unknown): ValidationResult {
       continue;
     }
     if (typeof x !== 'number' || !Number.isFinite(x)) {
-      return { ok: false, reason: `${col.name} must be a finite number, got ${JSON.stringify(x)}` };
+      return { ok: false, reason: `${col.name} must be a finite number, got ${describeValue(x)}` };
     }
     if ((col.min !== undefined && x < col.min) || (col.max !== undefined && x > col.max)) {
       return {

@@ -1,7 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { s3Sdk } from '../aws';
 import {
   failureMessages,
   failurePercent,
@@ -12,7 +13,29 @@ import {
   type SensorReading,
 } from '@smart-factory/schema';
 import { formatFloat32, XGBoostScorer } from '@smart-factory/xgboost';
-import { type Command, UsageError, parseOptions } from '../command';
+import { type Command, UsageError, numberOption, parseOptions } from '../command';
+import { clipLongRuns, loadScorer, quote } from '../io';
+
+const MANIFEST_HELP =
+  'a manifest.json with model_version, feature_order (sensor field names in model order) and threshold, ' +
+  'as the training pipeline publishes it beside each model.tar.gz';
+
+/** Reads and checks a local manifest; errors name the file and what it must hold. */
+function readManifest(path: string, modelPath: string): ModelManifest {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`--model ${modelPath}: no ${path} beside it; edge needs ${MANIFEST_HELP}`);
+    throw new Error(`--model ${modelPath}: ${path}: ${(e as Error).message}`);
+  }
+  try {
+    return parseModelManifest(JSON.parse(text));
+  } catch (e) {
+    throw new Error(`${path}: ${(e as Error).message}; edge needs ${MANIFEST_HELP}`);
+  }
+}
 
 const usage = `Usage: smart-factory edge --model <s3://bucket/prefix/|s3://.../latest.json|s3://.../model.tar.gz|path>
                           [--watch] [--interval <seconds>] [--format json|text] [--region <region>]
@@ -28,7 +51,7 @@ the failure probability and the operator message in Korean and English. Invalid 
   --watch     pick up a newly published version without restarting (polls latest.json, or the files' mtime)
   --interval  seconds between polls with --watch (default 30)
   --format    json (default: one JSON object per reading) or text
-  --region    AWS region of the bucket (default: the SDK's region chain)`;
+  --region    AWS region of the bucket (default: AWS_REGION or the SDK's profile; one of them is needed)`;
 
 /** Where a model comes from; `version()` changes when a new model is published. */
 interface ModelSource {
@@ -102,7 +125,21 @@ function localSource(path: string): ModelSource {
   const pointerPath = isDir ? join(path, 'latest.json') : path.endsWith('.json') ? path : undefined;
   if (pointerPath !== undefined) {
     const base = dirname(pointerPath);
-    const pointer = () => parsePointer(readFileSync(pointerPath, 'utf8'), pointerPath);
+    const pointer = () => {
+      let text: string;
+      try {
+        text = readFileSync(pointerPath, 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+          throw new Error(
+            `--model ${path}: no latest.json in this folder; give the folder the pipeline publishes (edge/models/), ` +
+              'its latest.json, or a model.tar.gz with its manifest.json beside it'
+          );
+        }
+        throw new Error(`--model ${pointerPath}: ${(e as Error).message}`);
+      }
+      return parsePointer(text, pointerPath);
+    };
     return {
       description: pointerPath,
       version: async () => {
@@ -112,18 +149,21 @@ function localSource(path: string): ModelSource {
       load: async () => {
         const p = pointer();
         const modelPath = join(base, belowPrefix(p.model_key));
-        const manifest = parseModelManifest(JSON.parse(readFileSync(join(base, belowPrefix(p.manifest_key)), 'utf8')));
-        return checkModel(XGBoostScorer.fromPath(modelPath), manifest, modelPath);
+        const manifest = readManifest(join(base, belowPrefix(p.manifest_key)), modelPath);
+        return checkModel(loadScorer('model', modelPath), manifest, modelPath);
       },
     };
   }
   const manifestPath = join(dirname(path), 'manifest.json');
   return {
     description: path,
-    version: async () => `${statSync(path).mtimeMs}/${statSync(manifestPath).mtimeMs}`,
+    version: async () => {
+      readManifest(manifestPath, path);
+      return `${statSync(path).mtimeMs}/${statSync(manifestPath).mtimeMs}`;
+    },
     load: async () => {
-      const manifest = parseModelManifest(JSON.parse(readFileSync(manifestPath, 'utf8')));
-      return checkModel(XGBoostScorer.fromPath(path), manifest, path);
+      const manifest = readManifest(manifestPath, path);
+      return checkModel(loadScorer('model', path), manifest, path);
     },
   };
 }
@@ -134,7 +174,7 @@ function s3Source(uri: string, s3: S3Client): ModelSource {
   const bucket = m[1]!;
   const key = m[2]!;
   const get = async (k: string) => {
-    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: k }));
+    const out = await s3.send(new (s3Sdk().GetObjectCommand)({ Bucket: bucket, Key: k }));
     if (!out.Body) throw new Error(`s3://${bucket}/${k} has no body`);
     return out.Body.transformToByteArray();
   };
@@ -142,7 +182,20 @@ function s3Source(uri: string, s3: S3Client): ModelSource {
   const loadPair = async (modelKey: string, manifestKey: string): Promise<LoadedModel> => {
     const [bytes, manifestText] = await Promise.all([get(modelKey), text(manifestKey)]);
     const where = `s3://${bucket}/${modelKey}`;
-    return checkModel(XGBoostScorer.fromBytes(bytes, modelKey), parseModelManifest(JSON.parse(manifestText)), where);
+    let scorer: XGBoostScorer;
+    let manifest: ModelManifest;
+    try {
+      scorer = XGBoostScorer.fromBytes(bytes, modelKey);
+    } catch (e) {
+      const m = (e as Error).message;
+      throw new Error(m.startsWith(modelKey) ? `s3://${bucket}/${m}` : `${where}: ${m}`);
+    }
+    try {
+      manifest = parseModelManifest(JSON.parse(manifestText));
+    } catch (e) {
+      throw new Error(`s3://${bucket}/${manifestKey}: ${(e as Error).message}; edge needs ${MANIFEST_HELP}`);
+    }
+    return checkModel(scorer, manifest, where);
   };
   if (key === '' || key.endsWith('/') || key.endsWith('.json')) {
     const pointerKey = key.endsWith('.json') ? key : `${key}latest.json`;
@@ -188,10 +241,11 @@ export function createEdgeCommand(options: EdgeCommandOptions = {}): Command {
         region: { type: 'string' },
       });
       if (!values.model) throw new UsageError('--model is required');
-      const interval = Number(values.interval);
-      if (!(interval >= 0.05)) throw new UsageError('--interval must be a number of seconds (at least 0.05)');
-      if (values.format !== 'json' && values.format !== 'text') throw new UsageError('--format must be json or text');
-      const makeS3 = options.s3 ?? ((region) => new S3Client(region ? { region } : {}));
+      const interval = numberOption('interval', values.interval, 0.05, 86_400, { unit: 'seconds' })!;
+      if (values.format !== 'json' && values.format !== 'text') {
+        throw new UsageError(`--format must be json or text, got ${quote(values.format)}`);
+      }
+      const makeS3 = options.s3 ?? ((region) => new (s3Sdk().S3Client)(region ? { region } : {}));
       const source = values.model.startsWith('s3://')
         ? s3Source(values.model, makeS3(values.region))
         : localSource(values.model);
@@ -202,6 +256,7 @@ export function createEdgeCommand(options: EdgeCommandOptions = {}): Command {
 
       let timer: NodeJS.Timeout | undefined;
       let polling = false;
+      let lastProblem = '';
       if (values.watch) {
         timer = setInterval(() => {
           if (polling) return;
@@ -212,11 +267,16 @@ export function createEdgeCommand(options: EdgeCommandOptions = {}): Command {
             const next = await source.load();
             model = next;
             version = v;
+            lastProblem = '';
             io.stderr.write(`edge: model ${next.manifest.model_version} from ${next.location}\n`);
           })()
-            .catch((e: unknown) =>
-              io.stderr.write(`edge: keeping model ${model.manifest.model_version}: ${(e as Error).message}\n`)
-            )
+            .catch((e: unknown) => {
+              // Said once per problem, not on every poll while the broken version stays published.
+              const problem = (e as Error).message;
+              if (problem === lastProblem) return;
+              lastProblem = problem;
+              io.stderr.write(`edge: keeping model ${model.manifest.model_version}: ${problem}\n`);
+            })
             .finally(() => (polling = false));
         }, interval * 1000);
       }
@@ -231,7 +291,7 @@ export function createEdgeCommand(options: EdgeCommandOptions = {}): Command {
           const r = parseSensorReading(line);
           if (!r.ok) {
             bad++;
-            io.stderr.write(`line ${lineNo}: ${r.reason}\n`);
+            io.stderr.write(`line ${lineNo}: ${clipLongRuns(r.reason)}\n`);
             continue;
           }
           const { scorer, manifest } = model;

@@ -1,7 +1,7 @@
-import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { formatFloat32, parseCsvLine, XGBoostScorer } from '@smart-factory/xgboost';
+import { formatFloat32, parseCsvLine } from '@smart-factory/xgboost';
 import { type Command, UsageError, parseOptions } from '../command';
+import { checkInputFile, loadScorer, openInput } from '../io';
 
 const usage = `Usage: smart-factory score --model <model.tar.gz|xgboost-model|*.json|*.ubj> --input <csv|-> [--margin] [--all-trees]
 
@@ -28,13 +28,14 @@ export const scoreCommand: Command = {
       'all-trees': { type: 'boolean', default: false },
     });
     if (!values.model) throw new UsageError('--model is required');
-    const scorer = XGBoostScorer.fromPath(values.model);
+    checkInputFile('input', values.input);
+    const scorer = loadScorer('model', values.model);
     const opts = { margin: values.margin, allTrees: values['all-trees'] };
     const ncols = scorer.numFeature;
     const k = scorer.outputSize(opts);
     const row = new Float32Array(ncols);
     const out = new Float32Array(k);
-    const input = values.input === '-' ? io.stdin : createReadStream(values.input);
+    const input = openInput('input', values.input, io);
     const rl = createInterface({ input, crlfDelay: Infinity });
     let buf = '';
     let lineNo = 0;

@@ -1,5 +1,6 @@
 import { startServer } from '@smart-factory/xgboost';
-import { type Command, UsageError, parseOptions } from '../command';
+import { type Command, UsageError, integerOption, parseOptions } from '../command';
+import { loadScorer } from '../io';
 
 const usage = `Usage: smart-factory serve --model <file> [--port 8080] [--host 127.0.0.1] [--all-trees]
 
@@ -19,9 +20,9 @@ export const serveCommand: Command = {
       'all-trees': { type: 'boolean', default: false },
     });
     if (!values.model) throw new UsageError('--model is required');
-    const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`bad --port ${values.port}`);
-    const server = await startServer({ model: values.model, port, host: values.host, allTrees: values['all-trees'] });
+    const port = integerOption('port', values.port, 0, 65535)!;
+    const model = loadScorer('model', values.model);
+    const server = await startServer({ model, port, host: values.host, allTrees: values['all-trees'] });
     io.stderr.write(`serving ${values.model} on ${server.url} (POST /invocations, GET /ping); Ctrl-C to stop\n`);
     await new Promise<void>((resolve) => {
       const stop = () => {

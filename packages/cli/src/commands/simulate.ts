@@ -1,8 +1,9 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { httpHandlerSdk, kinesisSdk } from '../aws';
 import { type Command, type CommandIO, UsageError, parseOptions } from '../command';
+import { checkOutputFile, fileError, quote } from '../io';
 import {
   faultLabels,
   readingCount,
@@ -23,12 +24,15 @@ as JSON lines in the platform schema, optionally with injected faults (overheati
   --devices N     number of devices (press-001, press-002, ...)
   --rate R        readings per second per device
   --duration D    simulated seconds
-  --to            kinesis:<stream name> (PutRecords, partition key = device id) or file:<path> (JSON lines)
+  --to            kinesis:<stream name> (PutRecords, partition key = device id) or file:<path> (JSON lines;
+                  file:- is stdout)
   --faults        inject faults in every fifth device; their episodes are written as JSON lines to the labels file
-  --labels PATH   labels file (default <path>.labels.jsonl in file mode; required with --faults for kinesis)
+  --labels PATH   labels file, with --faults only (default <path>.labels.jsonl in file mode; required with
+                  --faults for kinesis and file:-)
   --seed S        random seed (default 1); the same seed gives the same readings
   --start ISO     time of the first reading (default now)
   --endpoint URL  Kinesis endpoint (e.g. a local kinesalite); --region defaults to AWS_REGION or us-east-1 then
+  --region R      AWS region of the stream (default: AWS_REGION or the SDK's profile; one of them is needed)
   --fast          kinesis: send as fast as possible instead of in real time (timestamps are unchanged)
   --progress      show the progress bar even when stderr is not a terminal`;
 
@@ -37,7 +41,7 @@ type Target = { kind: 'kinesis'; stream: string } | { kind: 'file'; path: string
 function parseTarget(to: string | undefined): Target {
   if (to === undefined) throw new UsageError('--to is required');
   const m = /^(kinesis|file):(.+)$/.exec(to);
-  if (m === null) throw new UsageError(`--to must be kinesis:<stream> or file:<path>, got "${to}"`);
+  if (m === null) throw new UsageError(`--to must be kinesis:<stream> or file:<path>, got ${quote(to)}`);
   return m[1] === 'kinesis' ? { kind: 'kinesis', stream: m[2]! } : { kind: 'file', path: m[2]! };
 }
 
@@ -47,7 +51,7 @@ function num(name: string, v: string | undefined, required = true): number {
     return Number.NaN;
   }
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${v}"`);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got ${quote(v)}`);
   return n;
 }
 
@@ -66,6 +70,8 @@ export interface SimulateDeps {
 }
 
 export function kinesisClient(endpoint: string | undefined, region: string | undefined): KinesisClient {
+  const { KinesisClient } = kinesisSdk();
+  const { NodeHttpHandler } = httpHandlerSdk();
   return new KinesisClient({
     requestHandler: new NodeHttpHandler(),
     ...(endpoint !== undefined ? { endpoint, region: region ?? process.env['AWS_REGION'] ?? 'us-east-1' } : {}),
@@ -99,29 +105,53 @@ export async function runSimulate(argv: readonly string[], io: CommandIO, deps: 
   };
   const problems = validateSimulationOptions(opts);
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
-  const labelsPath = values.labels ?? (target.kind === 'file' ? `${target.path}.labels.jsonl` : undefined);
+  if (!opts.faults && values.labels !== undefined) throw new UsageError('--labels is only used with --faults');
+  const toStdout = target.kind === 'file' && target.path === '-';
+  const labelsPath = !opts.faults
+    ? undefined
+    : (values.labels ?? (target.kind === 'file' && !toStdout ? `${target.path}.labels.jsonl` : undefined));
   if (opts.faults && labelsPath === undefined) throw new UsageError('--labels <path> is required with --faults');
 
   const total = readingCount(opts);
+  if (total === 0) {
+    throw new UsageError(
+      `--rate ${opts.rate} for --duration ${opts.durationSeconds} s gives no reading: a device sends one every ` +
+        `${1 / opts.rate} s; raise --rate or --duration`
+    );
+  }
+  // Every file is checked before anything is written, so an error names the file the user gave.
+  if (target.kind === 'file') checkOutputFile('to file:', target.path);
+  if (labelsPath !== undefined && labelsPath !== '-') checkOutputFile('labels', labelsPath);
   const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
   const bar = new ProgressBar(io.stderr, total, 'simulate', tty || values.progress);
 
   if (labelsPath !== undefined) {
-    const ls = createWriteStream(labelsPath);
-    for (const l of faultLabels(opts)) await write(ls, JSON.stringify(l) + '\n');
-    await closeStream(ls);
+    try {
+      const ls = createWriteStream(labelsPath);
+      for (const l of faultLabels(opts)) await write(ls, JSON.stringify(l) + '\n');
+      await closeStream(ls);
+    } catch (e) {
+      throw fileError('labels', labelsPath, e);
+    }
   }
 
   let done = 0;
   if (target.kind === 'file') {
-    const out = createWriteStream(target.path);
-    for (const { reading } of simulate(opts)) {
-      await write(out, JSON.stringify(reading) + '\n');
-      bar.update(++done);
+    const writeLine = async (out: NodeJS.WritableStream, text: string) => {
+      if (!out.write(text)) await once(out, 'drain');
+    };
+    try {
+      const out = toStdout ? io.stdout : createWriteStream(target.path);
+      for (const { reading } of simulate(opts)) {
+        await writeLine(out, JSON.stringify(reading) + '\n');
+        bar.update(++done);
+      }
+      if (!toStdout) await closeStream(out as WriteStream);
+    } catch (e) {
+      throw fileError('to file:', target.path, e);
     }
-    await closeStream(out);
     bar.finish(done);
-    io.stderr.write(`wrote ${done} readings of ${opts.devices} device(s) to ${target.path}\n`);
+    io.stderr.write(`wrote ${done} readings of ${opts.devices} device(s) to ${toStdout ? 'stdout' : target.path}\n`);
     return 0;
   }
 

@@ -1,4 +1,5 @@
-import { PutRecordsCommand, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
+import type { PutRecordsCommand, PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
+import { kinesisSdk } from '../aws';
 
 /** PutRecords limits (Kinesis API reference): 500 records and 5 MiB per request, 1 MiB per record. */
 export const MAX_RECORDS_PER_PUT = 500;
@@ -106,7 +107,7 @@ export async function putRecordsWithRetry(
       let res: PutRecordsCommandOutput;
       try {
         res = await client.send(
-          new PutRecordsCommand({
+          new (kinesisSdk().PutRecordsCommand)({
             StreamName: streamName,
             Records: pending.map((e) => ({ Data: e.data, PartitionKey: e.partitionKey })),
           })

@@ -1,6 +1,6 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { cloudFormationSdk, httpHandlerSdk, sfnSdk } from '../aws';
 import { UsageError } from '../command';
 
 /** The AWS side of the workflow commands: a Step Functions and a CloudFormation client (tests pass local ones). */
@@ -13,9 +13,11 @@ export interface WorkflowClients {
 export function workflowClients(region: string | undefined, endpoint: string | undefined): WorkflowClients {
   const r = region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
   if (r === undefined || r === '') throw new UsageError('no AWS region: pass --region or set AWS_REGION');
+  const { SFNClient } = sfnSdk();
+  const { CloudFormationClient } = cloudFormationSdk();
   const common = {
     region: r,
-    ...(endpoint !== undefined ? { endpoint, requestHandler: new NodeHttpHandler() } : {}),
+    ...(endpoint !== undefined ? { endpoint, requestHandler: new (httpHandlerSdk().NodeHttpHandler)() } : {}),
   };
   return { sfn: new SFNClient(common), cfn: new CloudFormationClient(common) };
 }
@@ -38,6 +40,7 @@ export async function stackOutput(
   const stackName = `${stackPrefix}${stack}`;
   let outputs;
   try {
+    const { DescribeStacksCommand } = cloudFormationSdk();
     const r = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
     outputs = r.Stacks?.[0]?.Outputs ?? [];
   } catch (e) {

@@ -1,12 +1,5 @@
-import {
-  DescribeExecutionCommand,
-  type ExecutionListItem,
-  type ExecutionStatus,
-  GetExecutionHistoryCommand,
-  type HistoryEvent,
-  ListExecutionsCommand,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import type { ExecutionListItem, ExecutionStatus, HistoryEvent } from '@aws-sdk/client-sfn';
+import { sfnSdk } from '../aws';
 import type { WorkflowClients } from './aws';
 
 export interface Execution {
@@ -33,6 +26,7 @@ export async function listExecutions(
   stateMachineArn: string,
   since?: Date
 ): Promise<Execution[]> {
+  const { ListExecutionsCommand } = sfnSdk();
   const out: Execution[] = [];
   let nextToken: string | undefined;
   do {
@@ -51,6 +45,7 @@ export async function describe(
   clients: WorkflowClients,
   arn: string
 ): Promise<{ status: string; input?: string; output?: string; error?: string; cause?: string; stopDate?: Date }> {
+  const { DescribeExecutionCommand } = sfnSdk();
   const d = await clients.sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
   return {
     status: d.status!,
@@ -63,6 +58,7 @@ export async function describe(
 }
 
 export async function history(clients: WorkflowClients, arn: string): Promise<HistoryEvent[]> {
+  const { GetExecutionHistoryCommand } = sfnSdk();
   const out: HistoryEvent[] = [];
   let nextToken: string | undefined;
   do {
@@ -82,6 +78,7 @@ export async function start(
   name: string,
   input: object
 ): Promise<{ arn: string; existing: boolean }> {
+  const { StartExecutionCommand } = sfnSdk();
   try {
     const r = await clients.sfn.send(
       new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) })
