@@ -352,6 +352,7 @@ export class StreamingStack extends Stack {
       key,
     });
     secret.grantRead(fn);
+    const platformApps = `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:app/*`;
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['sns:CreatePlatformApplication'],
@@ -361,7 +362,7 @@ export class StreamingStack extends Stack {
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['sns:SetPlatformApplicationAttributes', 'sns:DeletePlatformApplication'],
-        resources: [`arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:app/*`],
+        resources: [platformApps],
       })
     );
     const app = new CustomResource(this, 'MobilePushApplication', {
@@ -374,7 +375,7 @@ export class StreamingStack extends Stack {
       reason: 'sns:CreatePlatformApplication has no resource-level permissions (the ARN does not exist before).',
     });
     Validations.of(fn).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:app/*]',
+      id: `AwsSolutions-IAM5[${resourceNagId(this, platformApps)}]`,
       reason: 'The platform application ARN is created by the call; its name is known only at run time.',
     });
     this.acknowledgeGrants([fn]);

@@ -27,7 +27,7 @@ import { allowCloudWatchLogs } from '../shared/kms-policies';
 import type { DataLakeStorage } from '../lake/data-lake-storage';
 import type { LakeCatalog } from '../lake/lake-catalog';
 import { LakeLayout } from '../lake/lake-layout';
-import { bucketObjectsNagIds } from '../shared/nag';
+import { bucketObjectsNagIds, resourceNagId } from '../shared/nag';
 import type { OperationsTopic } from '../operations/operations-topic';
 import { PlatformFunction } from '../shared/platform-function';
 import { dataRemovalPolicy } from '../shared/removal';
@@ -183,7 +183,11 @@ export class WarehouseStack extends Stack {
       if (!resolved['Fn::ImportValue']) throw new Error(`could not resolve the export of ${producer.node.path}`);
       return resolved['Fn::ImportValue'];
     };
-    const glueTablesPrefix = `arn:${this.partition}:glue:${this.region}:<AWS::AccountId>:table/`;
+    // Token-free: `<AWS::AccountId>` without an account, the account number with one (as cdk-nag renders the policy).
+    const glueTablesPrefix = resourceNagId(
+      this,
+      `arn:${this.partition}:glue:${this.region}:${this.account}:table/`
+    ).slice('Resource::'.length);
     const wildcardReason =
       'Wildcards only below named lake resources: objects of the raw batch prefix, the processed and the archive ' +
       "buckets, tables of the lake Glue database; the S3/KMS action groups are those of the buckets' grant methods " +
