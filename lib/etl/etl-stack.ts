@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { PlatformConfig } from '../config';
 import { allowCloudWatchLogs } from '../shared/kms-policies';
+import { addOperatorOutputs } from '../shared/operator-outputs';
 import { EtlJobs, type EtlLake, type EtlWarehouse } from './etl-jobs';
 import { EtlWorkflow } from './etl-workflow';
 import type { LakeCatalog } from '../lake/lake-catalog';
@@ -58,6 +59,24 @@ export class EtlStack extends Stack {
       warehouse: props.warehouse,
       operations: props.operations,
       key,
+    });
+    this.addOperatorOutputs();
+  }
+
+  /** Stack outputs an operator needs after a deploy. */
+  private addOperatorOutputs(): void {
+    addOperatorOutputs(this, {
+      WorkflowStateMachineArn: {
+        value: this.workflow.stateMachine.stateMachineArn,
+        description: 'Daily ETL workflow (start an execution with {"run_date":"YYYY-MM-DD"} to rerun a day)',
+      },
+      WorkflowScheduleDeadLetterQueueUrl: {
+        value: this.workflow.deadLetterQueue.queueUrl,
+        description: 'Dead-letter queue of the daily schedule (starts EventBridge Scheduler could not make)',
+      },
+      RawToParquetJobName: { value: this.jobs.rawToParquetJob.jobName, description: 'Glue job raw_sensor_to_parquet' },
+      DailyFactJobName: { value: this.jobs.dailyFactJob.jobName, description: 'Glue job of the daily fact load' },
+      MlFeaturesJobName: { value: this.jobs.mlFeaturesJob.jobName, description: 'Glue job ml_features' },
     });
   }
 }
