@@ -78,6 +78,8 @@ export const DEV_CONFIG: PlatformConfig = {
   name: 'dev',
   stackPrefix: 'SmartFactoryDev',
   dataRemoval: 'destroy',
+  // Physical names that CloudFormation cannot generate differ from default's, so both fit in one account and region.
+  lake: { ...DEFAULT_CONFIG.lake, glueDatabaseName: 'smartfactorydev_analytics' },
   warehouse: {
     ...DEFAULT_CONFIG.warehouse,
     nodeType: 'ra3.xlplus',

@@ -1,18 +1,31 @@
+import { AWS_REGIONS, isAwsRegion } from './aws-regions';
 import { elasticResizeRange, NODE_TYPE_LIMITS } from './redshift-limits';
-import type { PlatformConfig } from './types';
+import type {
+  EtlConfig,
+  LakeConfig,
+  MlConfig,
+  PlatformConfig,
+  ResizeSchedule,
+  StreamingConfig,
+  WarehouseConfig,
+  XgboostHyperparameters,
+} from './types';
 
 /** A configuration that cannot be deployed; the message lists every problem, one per line, each naming its field. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(
     readonly configName: string,
-    readonly problems: readonly string[]
+    readonly problems: readonly string[],
+    /** Override files or context the configuration was merged from. */
+    readonly sources: readonly string[] = []
   ) {
-    super(`Invalid platform configuration "${configName}":\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    const from = sources.length > 0 ? ` (with overrides from ${sources.map((s) => `"${s}"`).join(', ')})` : '';
+    super(`Invalid platform configuration "${configName}"${from}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
 
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const ACCOUNT = /^\d{12}$/;
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -35,9 +48,99 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
+// ---- Declared keys (strict configuration) ---------------------------------------------------------------------
+// Every key a configuration may hold, one list per section. A key that is not declared here is an error naming its
+// path and the allowed keys (a misspelt optional key would otherwise be ignored silently). The compiler checks each
+// list against its type in types.ts: a field added to the type but not here fails `npm run typecheck`, and a key here
+// that the type lacks fails too. Values: `true` (a single value), `'list'` (array of values), `'map'` (free-form
+// string-to-string object), a nested key list (object), `[list]` (array of objects).
+
+const LAKE_KEYS: Shape<LakeConfig> = {
+  glueDatabaseName: true,
+  rawInfrequentAccessAfterDays: true,
+  rawGlacierAfterDays: true,
+  noncurrentVersionExpirationDays: true,
+  abortIncompleteMultipartUploadAfterDays: true,
+  accessLogRetentionDays: true,
+};
+
+const RESIZE_SCHEDULE_KEYS: Shape<ResizeSchedule> = { name: true, localTime: true, nodes: true };
+const WAREHOUSE_KEYS: Shape<WarehouseConfig> = {
+  nodeType: true,
+  numberOfNodes: true,
+  databaseName: true,
+  masterUsername: true,
+  port: true,
+  userGroups: { etl: true, bi: true, analytics: true },
+  resizeSchedules: [RESIZE_SCHEDULE_KEYS],
+  hotColdBoundaryMonths: true,
+  snapshotRetentionDays: true,
+};
+
+const ETL_KEYS: Shape<EtlConfig> = {
+  dailyRunLocalTime: true,
+  sparkWorkers: true,
+  failureHorizonHours: true,
+  featureLookbackDays: true,
+};
+
+const STREAMING_KEYS: Shape<StreamingConfig> = {
+  anomalyAlertThreshold: true,
+  alertCooldownSeconds: true,
+  alertEmails: 'list',
+  mobilePushSecretArn: true,
+  streamMode: true,
+  shardCount: true,
+  maxRetryAttempts: true,
+  maxRecordAgeSeconds: true,
+  iteratorAgeAlarmSeconds: true,
+};
+
+const HYPERPARAMETER_KEYS: Shape<XgboostHyperparameters> = {
+  objective: true,
+  booster: true,
+  eval_metric: true,
+  scale_pos_weight: true,
+  eta: true,
+  max_depth: true,
+  subsample: true,
+  colsample_bytree: true,
+  num_round: true,
+};
+const ML_KEYS: Shape<MlConfig> = {
+  hyperparameters: HYPERPARAMETER_KEYS,
+  classificationThreshold: true,
+  minValidationAuc: true,
+  retrainCron: true,
+  trainingInstanceType: true,
+  maxTrainingMinutes: true,
+  endpointInstanceType: true,
+  endpointInstanceCount: true,
+  manifestCacheSeconds: true,
+};
+
+/** The top level: a new section gets its own `<SECTION>_KEYS` list above and one line here. */
+export const PLATFORM_KEYS: Shape<PlatformConfig> = {
+  name: true,
+  stackPrefix: true,
+  env: { account: true, region: true },
+  timeZone: true,
+  dataRemoval: true,
+  operationsEmails: 'list',
+  tags: 'map',
+  lake: LAKE_KEYS,
+  warehouse: WAREHOUSE_KEYS,
+  etl: ETL_KEYS,
+  streaming: STREAMING_KEYS,
+  ml: ML_KEYS,
+};
+
 /** Collects every problem of `c`; empty when the config is valid. */
 export function configProblems(c: PlatformConfig): string[] {
-  const p: string[] = [];
+  const structure = shapeProblems(c, PLATFORM_KEYS);
+  // A value of the wrong kind (an object where a number belongs, ...) makes the value checks below meaningless.
+  if (structure.some((s) => !s.unknownKey)) return structure.map((s) => s.problem);
+  const p: string[] = structure.map((s) => s.problem);
   const fail = (field: string, value: unknown, allowed: string) =>
     p.push(`${field}: ${JSON.stringify(value)} is not allowed; ${allowed}`);
   const int = (field: string, v: number, min: number, max: number) => {
@@ -49,13 +152,30 @@ export function configProblems(c: PlatformConfig): string[] {
   };
 
   if (!STACK_PREFIX.test(c.stackPrefix)) fail('stackPrefix', c.stackPrefix, 'expected PascalCase letters and digits');
-  if (!REGION.test(c.env.region)) fail('env.region', c.env.region, 'expected an AWS region such as ap-northeast-2');
+  if (!isAwsRegion(c.env.region)) {
+    fail(
+      'env.region',
+      c.env.region,
+      `expected an AWS region that AWS offers (${Object.values(AWS_REGIONS).flat().join(', ')})`
+    );
+  }
   if (c.env.account !== undefined && !ACCOUNT.test(c.env.account)) {
     fail('env.account', c.env.account, 'expected a 12-digit AWS account id, or omit it');
   }
   if (!isTimeZone(c.timeZone)) fail('timeZone', c.timeZone, 'expected an IANA time zone such as Asia/Seoul');
   if (c.dataRemoval !== 'retain' && c.dataRemoval !== 'destroy') {
     fail('dataRemoval', c.dataRemoval, 'expected "retain" or "destroy"');
+  }
+  for (const [k, v] of Object.entries(c.tags)) {
+    // https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html: the aws: prefix is reserved for AWS;
+    // keys 1-128 and values 0-256 Unicode characters of letters, digits, spaces and _ . : / = + - @.
+    if (/^aws:/i.test(k)) fail(`tags.${k}`, k, 'the "aws:" prefix is reserved for AWS; choose another tag key');
+    else if (!TAG_TEXT.test(k) || k.length < 1 || k.length > 128) {
+      fail(`tags.${k}`, k, 'expected a tag key of 1-128 letters, digits, spaces and _ . : / = + - @');
+    }
+    if (typeof v !== 'string' || !TAG_TEXT.test(v) || v.length > 256) {
+      fail(`tags.${k}`, v, 'expected a tag value of 0-256 letters, digits, spaces and _ . : / = + - @');
+    }
   }
   c.operationsEmails.forEach((e, i) => {
     if (!EMAIL.test(e)) fail(`operationsEmails[${i}]`, e, 'expected an e-mail address');
@@ -183,9 +303,95 @@ export function configProblems(c: PlatformConfig): string[] {
   return p;
 }
 
-/** Returns `c` when it is valid; throws a ConfigError listing every problem otherwise. */
-export function validateConfig(c: PlatformConfig): PlatformConfig {
+/**
+ * Returns `c` when it is valid; throws a ConfigError listing every problem otherwise (naming the override files or
+ * context the configuration was merged from, if any).
+ */
+export function validateConfig(c: PlatformConfig, from: readonly { readonly source: string }[] = []): PlatformConfig {
   const problems = configProblems(c);
-  if (problems.length > 0) throw new ConfigError(c.name, problems);
+  if (problems.length > 0)
+    throw new ConfigError(
+      c.name,
+      problems,
+      from.map((o) => o.source)
+    );
   return c;
+}
+
+// ---- Strict keys ------------------------------------------------------------------------------------------------
+
+/** How a config value is checked for keys: see "Declared keys" above. */
+type ShapeOf<V> = [V] extends [readonly (infer E)[]]
+  ? [E] extends [object]
+    ? readonly [Shape<E>]
+    : 'list'
+  : [V] extends [object]
+    ? string extends keyof V
+      ? 'map'
+      : Shape<V>
+    : true;
+/** The declared keys of a config object of type `T`: exactly `T`'s keys, optional ones included. */
+export type Shape<T> = { readonly [K in keyof T]-?: ShapeOf<NonNullable<T[K]>> };
+type AnyShape = true | 'list' | 'map' | readonly [AnyShape] | { readonly [key: string]: AnyShape };
+
+interface ShapeProblem {
+  readonly problem: string;
+  /** True for an undeclared key; false when a value has the wrong kind (object, list, single value). */
+  readonly unknownKey: boolean;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Edit distance, to suggest the declared key a misspelt one was meant to be. */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0]!;
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = d[j]!;
+      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return d[b.length]!;
+}
+
+/** Every undeclared key and every value of the wrong kind in `value`, each naming its path. */
+export function shapeProblems(value: unknown, shape: AnyShape, path = ''): ShapeProblem[] {
+  const out: ShapeProblem[] = [];
+  const where = path || 'the configuration';
+  const kind = (expected: string) =>
+    out.push({ problem: `${where}: ${JSON.stringify(value)} is not allowed; expected ${expected}`, unknownKey: false });
+  if (shape === true) {
+    if (typeof value === 'object' && value !== null) kind('a single value (string, number or boolean)');
+  } else if (shape === 'list') {
+    if (!Array.isArray(value)) kind('a list (JSON array) of values');
+  } else if (shape === 'map') {
+    if (!isObject(value)) kind('an object of string values');
+  } else if (Array.isArray(shape)) {
+    if (!Array.isArray(value)) kind('a list (JSON array) of objects');
+    else value.forEach((e, i) => out.push(...shapeProblems(e, shape[0] as AnyShape, `${path}[${i}]`)));
+  } else if (!isObject(value)) {
+    kind(`an object with the keys ${Object.keys(shape).join(', ')}`);
+  } else {
+    const keys = shape as { readonly [key: string]: AnyShape };
+    const allowed = Object.keys(keys);
+    for (const [k, v] of Object.entries(value)) {
+      const at = path ? `${path}.${k}` : k;
+      if (!Object.hasOwn(keys, k)) {
+        const near = allowed.filter(
+          (a) => a.toLowerCase() === k.toLowerCase() || (k.length > 3 && distance(a, k) <= Math.ceil(k.length / 6))
+        );
+        const hint = near.length > 0 ? ` (did you mean ${near.join(' or ')}?)` : '';
+        out.push({
+          problem: `${at}: unknown key${hint}; the keys allowed in ${where} are ${allowed.join(', ')}`,
+          unknownKey: true,
+        });
+      } else if (v !== undefined) {
+        out.push(...shapeProblems(v, keys[k]!, at));
+      }
+    }
+  }
+  return out;
 }

@@ -1,9 +1,10 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as glue from 'aws-cdk-lib/aws-glue';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { PlatformConfig } from '../config';
 import { allowCloudWatchLogs } from '../shared/kms-policies';
+import { addOperatorOutputs } from '../shared/operator-outputs';
 import { EtlJobs, type EtlLake, type EtlWarehouse } from './etl-jobs';
 import { BatchTrigger } from './batch-trigger';
 import { EtlWorkflow } from './etl-workflow';
@@ -73,19 +74,25 @@ export class EtlStack extends Stack {
     this.addOperatorOutputs(config.timeZone);
   }
 
-  /** What `smart-factory etl|runs` and an operator read after a deploy (docs/operations.md). */
+  /** Stack outputs an operator and `smart-factory etl|runs` need after a deploy (docs/operations.md). */
   private addOperatorOutputs(timeZone: string): void {
-    new CfnOutput(this, 'DailyWorkflowArn', {
-      description: 'Daily ETL state machine (smart-factory etl run|backfill, smart-factory runs)',
-      value: this.workflow.stateMachine.stateMachineArn,
-    });
-    new CfnOutput(this, 'PlatformTimeZone', {
-      description: 'Time zone of run dates and dt partitions',
-      value: timeZone,
-    });
-    new CfnOutput(this, 'BatchTriggerDeadLetterQueueUrl', {
-      description: 'Batch-landing events the trigger could not handle (replay: docs/operations.md)',
-      value: this.batchTrigger.deadLetterQueue.queueUrl,
+    addOperatorOutputs(this, {
+      DailyWorkflowArn: {
+        value: this.workflow.stateMachine.stateMachineArn,
+        description: 'Daily ETL workflow (smart-factory etl run --date YYYY-MM-DD; input {"runDate":"YYYY-MM-DD"})',
+      },
+      PlatformTimeZone: { value: timeZone, description: 'Time zone of run dates and dt partitions' },
+      WorkflowScheduleDeadLetterQueueUrl: {
+        value: this.workflow.deadLetterQueue.queueUrl,
+        description: 'Dead-letter queue of the daily schedule (starts EventBridge Scheduler could not make)',
+      },
+      BatchTriggerDeadLetterQueueUrl: {
+        value: this.batchTrigger.deadLetterQueue.queueUrl,
+        description: 'Batch-landing events the trigger could not handle (replay: docs/operations.md)',
+      },
+      RawToParquetJobName: { value: this.jobs.rawToParquetJob.jobName, description: 'Glue job raw_sensor_to_parquet' },
+      DailyFactJobName: { value: this.jobs.dailyFactJob.jobName, description: 'Glue job of the daily fact load' },
+      MlFeaturesJobName: { value: this.jobs.mlFeaturesJob.jobName, description: 'Glue job ml_features' },
     });
   }
 }

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as glue from 'aws-cdk-lib/aws-glue';
@@ -14,6 +14,7 @@ import type { Construct } from 'constructs';
 import type { PlatformConfig } from '../config';
 import { LakeLayout } from '../lake/lake-layout';
 import { EDGE_LATEST_KEY } from './ml-names';
+import { addOperatorOutputs } from '../shared/operator-outputs';
 import { acknowledgeIam5, bucketObjectsNagIds } from '../shared/nag';
 import { MlTrainingPipeline, type TrainingVpc } from './ml-training-pipeline';
 import { PlatformFunction } from '../shared/platform-function';
@@ -157,12 +158,32 @@ export class MlStack extends Stack {
       })
       .addAlarmAction(alarmAction);
 
-    new CfnOutput(this, 'InferenceUrl', {
-      value: this.inferenceUrl.url,
-      description: 'POST sensor values here (SigV4-signed, service lambda)',
+    this.addOperatorOutputs();
+  }
+
+  /** Stack outputs an operator needs after a deploy. */
+  private addOperatorOutputs(): void {
+    const dlq = this.node.tryFindChild('RetrainScheduleDlq') as sqs.IQueue | undefined;
+    addOperatorOutputs(this, {
+      InferenceUrl: {
+        value: this.inferenceUrl.url,
+        description: 'POST sensor values here (SigV4-signed, service lambda)',
+      },
+      TrainingStateMachineArn: {
+        value: this.pipeline.stateMachine.stateMachineArn,
+        description: 'Training pipeline (features -> XGBoost training -> AUC gate -> endpoint and edge manifest)',
+      },
+      EndpointName: {
+        value: this.pipeline.endpointName,
+        description: 'SageMaker endpoint the pipeline creates (not CloudFormation: delete it by hand after destroy)',
+      },
+      ...(dlq && {
+        RetrainScheduleDeadLetterQueueUrl: {
+          value: dlq.queueUrl,
+          description: 'Dead-letter queue of the retraining schedule (starts EventBridge Scheduler could not make)',
+        },
+      }),
     });
-    new CfnOutput(this, 'TrainingStateMachineArn', { value: sm.stateMachineArn });
-    new CfnOutput(this, 'EndpointName', { value: this.pipeline.endpointName });
   }
 
   /** Lets an app principal (e.g. the mobile app's Cognito identity-pool role) call the inference URL. */

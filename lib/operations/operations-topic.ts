@@ -1,10 +1,10 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Construct } from 'constructs';
+import { subscribeEmails } from '../shared/operator-outputs';
 
 export interface OperationsTopicProps {
   /** E-mail addresses subscribed to the topic. */
@@ -34,7 +34,7 @@ export class OperationsTopic extends Construct {
       masterKey: key,
       enforceSSL: true,
     });
-    for (const email of props.emails) topic.addSubscription(new subs.EmailSubscription(email));
+    subscribeEmails(topic, props.emails, 'operations', 'operationsEmails');
     this.topic = topic;
     this.key = key;
   }

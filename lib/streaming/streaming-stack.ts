@@ -11,13 +11,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import type { PlatformConfig } from '../config';
 import { LakeLayout } from '../lake/lake-layout';
 import type { OperationsTopic } from '../operations/operations-topic';
+import { addOperatorOutputs, subscribeEmails } from '../shared/operator-outputs';
 import { PlatformFunction } from '../shared/platform-function';
+import { allowCloudWatchLogs } from '../shared/kms-policies';
 import { acknowledgeIam5, bucketArnFor, resourceNagId } from '../shared/nag';
 
 export interface StreamingStackProps extends StackProps {
@@ -64,7 +65,9 @@ export class StreamingStack extends Stack {
       description: 'Smart-factory streaming: telemetry stream, alert topic, dead-letter queues, logs',
       enableKeyRotation: true,
     });
-    key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`));
+    // CloudWatch Logs encrypts the function and Firehose log groups with it: the key-policy statement the Logs guide
+    // prescribes (incl. kms:Describe*), limited to this account's log groups, as the warehouse and ETL keys have.
+    allowCloudWatchLogs(key);
     this.key = key;
 
     // ---- Stream -----------------------------------------------------------------------------------------------
@@ -195,7 +198,7 @@ export class StreamingStack extends Stack {
       masterKey: key,
       enforceSSL: true,
     });
-    for (const email of sc.alertEmails) alertTopic.addSubscription(new subs.EmailSubscription(email));
+    subscribeEmails(alertTopic, sc.alertEmails, 'anomaly alert', 'streaming.alertEmails');
     this.alertTopic = alertTopic;
 
     // ---- Anomaly function ------------------------------------------------------------------------------------
@@ -334,6 +337,32 @@ export class StreamingStack extends Stack {
     this.acknowledgeGrants([anomaly, windowFn]);
     this.acknowledgeGrantWildcards(iotRole);
     this.acknowledgeGrantWildcards(firehoseRole);
+    this.addOperatorOutputs();
+  }
+
+  /** Stack outputs an operator needs after a deploy (`smart-factory simulate --to kinesis:<StreamName>`). */
+  private addOperatorOutputs(): void {
+    addOperatorOutputs(this, {
+      StreamName: { value: this.stream.streamName, description: 'Kinesis telemetry stream (KMS-encrypted)' },
+      StreamArn: { value: this.stream.streamArn, description: 'ARN of the Kinesis telemetry stream' },
+      TelemetryTopicFilter: {
+        value: TELEMETRY_TOPIC_FILTER,
+        description: 'IoT Core topic devices publish to (device id in the second segment)',
+      },
+      AlertTopicArn: {
+        value: this.alertTopic.topicArn,
+        description: 'SNS topic of anomaly alerts (streaming.alertEmails are subscribed; confirm the e-mail)',
+      },
+      DeliveryStreamName: { value: this.deliveryStream.ref, description: 'Firehose stream -> raw zone' },
+      AnomalyDeadLetterQueueUrl: {
+        value: this.anomalyDeadLetterQueue.queueUrl,
+        description: 'Failed anomaly batches (shard, sequence numbers) to replay from the stream',
+      },
+      WindowDeadLetterQueueUrl: {
+        value: this.windowDeadLetterQueue.queueUrl,
+        description: 'Failed window batches (shard, sequence numbers) to replay from the stream',
+      },
+    });
   }
 
   /**
@@ -352,6 +381,7 @@ export class StreamingStack extends Stack {
       key,
     });
     secret.grantRead(fn);
+    const platformApps = `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:app/*`;
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['sns:CreatePlatformApplication'],
@@ -361,7 +391,7 @@ export class StreamingStack extends Stack {
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['sns:SetPlatformApplicationAttributes', 'sns:DeletePlatformApplication'],
-        resources: [`arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:app/*`],
+        resources: [platformApps],
       })
     );
     const app = new CustomResource(this, 'MobilePushApplication', {
@@ -374,7 +404,7 @@ export class StreamingStack extends Stack {
       reason: 'sns:CreatePlatformApplication has no resource-level permissions (the ARN does not exist before).',
     });
     Validations.of(fn).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:app/*]',
+      id: `AwsSolutions-IAM5[${resourceNagId(this, platformApps)}]`,
       reason: 'The platform application ARN is created by the call; its name is known only at run time.',
     });
     this.acknowledgeGrants([fn]);

@@ -27,8 +27,9 @@ import { allowCloudWatchLogs } from '../shared/kms-policies';
 import type { DataLakeStorage } from '../lake/data-lake-storage';
 import type { LakeCatalog } from '../lake/lake-catalog';
 import { LakeLayout } from '../lake/lake-layout';
-import { bucketObjectsNagIds } from '../shared/nag';
+import { bucketObjectsNagIds, resourceNagId } from '../shared/nag';
 import type { OperationsTopic } from '../operations/operations-topic';
+import { addOperatorOutputs } from '../shared/operator-outputs';
 import { PlatformFunction } from '../shared/platform-function';
 import { dataRemovalPolicy } from '../shared/removal';
 import { dailyCron } from './resize-schedule';
@@ -183,7 +184,11 @@ export class WarehouseStack extends Stack {
       if (!resolved['Fn::ImportValue']) throw new Error(`could not resolve the export of ${producer.node.path}`);
       return resolved['Fn::ImportValue'];
     };
-    const glueTablesPrefix = `arn:${this.partition}:glue:${this.region}:<AWS::AccountId>:table/`;
+    // Token-free: `<AWS::AccountId>` without an account, the account number with one (as cdk-nag renders the policy).
+    const glueTablesPrefix = resourceNagId(
+      this,
+      `arn:${this.partition}:glue:${this.region}:${this.account}:table/`
+    ).slice('Resource::'.length);
     const wildcardReason =
       'Wildcards only below named lake resources: objects of the raw batch prefix, the processed and the archive ' +
       "buckets, tables of the lake Glue database; the S3/KMS action groups are those of the buckets' grant methods " +
@@ -323,6 +328,29 @@ export class WarehouseStack extends Stack {
       warehouseRole,
       clusterArn
     );
+    this.addOperatorOutputs();
+  }
+
+  /** Stack outputs an operator needs after a deploy (only this stack's public fields, so it survives refactoring). */
+  private addOperatorOutputs(): void {
+    const w = this.warehouse;
+    addOperatorOutputs(this, {
+      ClusterIdentifier: { value: w.clusterIdentifier, description: 'Redshift cluster identifier' },
+      ClusterEndpointAddress: {
+        value: this.cluster.attrEndpointAddress,
+        description: 'Redshift endpoint host (private subnets only; connect from inside the VPC or use the Data API)',
+      },
+      ClusterEndpointPort: { value: this.cluster.attrEndpointPort, description: 'Redshift port' },
+      DatabaseName: { value: w.databaseName, description: 'Database of the platform in the cluster' },
+      AdminSecretArn: { value: w.adminSecret.secretArn, description: 'Redshift-managed admin credentials' },
+      EtlSecretArn: { value: w.etlSecret.secretArn, description: 'etl_user credentials (the ETL workflow uses them)' },
+      ...(this.resizeDeadLetterQueue && {
+        ResizeDeadLetterQueueUrl: {
+          value: this.resizeDeadLetterQueue.queueUrl,
+          description: 'Scheduled resizes Redshift refused (e.g. already at the target size)',
+        },
+      }),
+    });
   }
 
   private addResizeSchedules(
