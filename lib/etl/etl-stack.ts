@@ -5,7 +5,9 @@ import type { Construct } from 'constructs';
 import type { PlatformConfig } from '../config';
 import { allowCloudWatchLogs } from '../shared/kms-policies';
 import { EtlJobs, type EtlLake, type EtlWarehouse } from './etl-jobs';
+import { ArchiveWorkflow } from './archive-workflow';
 import { EtlWorkflow } from './etl-workflow';
+import { nodesByMinute } from '../warehouse/resize-schedule';
 import type { LakeCatalog } from '../lake/lake-catalog';
 import type { OperationsTopic } from '../operations/operations-topic';
 
@@ -28,6 +30,7 @@ export interface EtlStackProps extends StackProps {
 export class EtlStack extends Stack {
   readonly jobs: EtlJobs;
   readonly workflow: EtlWorkflow;
+  readonly archive: ArchiveWorkflow;
   /** The ml_features job (CONTRACTS.md: `etl.mlFeaturesJob`), run with `--run_id` and `--output_prefix`. */
   readonly mlFeaturesJob: glue.IJob;
 
@@ -50,7 +53,21 @@ export class EtlStack extends Stack {
       logsKey: key,
     });
     this.mlFeaturesJob = this.jobs.mlFeaturesJob;
+    this.archive = new ArchiveWorkflow(this, 'Archive', {
+      warehouse: props.warehouse,
+      archiveBucket: props.lake.archiveBucket,
+      lakeKey: props.lake.key,
+      catalogDatabaseName: config.lake.glueDatabaseName,
+      hotColdBoundaryMonths: config.warehouse.hotColdBoundaryMonths,
+      operations: props.operations,
+      key,
+    });
+    // the node count the resize schedules give the cluster at the daily run time
+    const [h, m] = config.etl.dailyRunLocalTime.split(':').map(Number) as [number, number];
+    const expectedNodes = nodesByMinute(config.warehouse.resizeSchedules, config.warehouse.numberOfNodes)[h * 60 + m]!;
     this.workflow = new EtlWorkflow(this, 'Workflow', {
+      archiveStateMachine: this.archive.stateMachine,
+      expectedNodes,
       config: config.etl,
       timeZone: config.timeZone,
       rawToParquetJob: this.jobs.rawToParquetJob,
