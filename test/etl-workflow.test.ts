@@ -2,6 +2,8 @@ import aslValidator from 'asl-validator';
 import type { StateMachine as LocalStateMachine } from 'aws-local-stepfunctions';
 import { Match } from 'aws-cdk-lib/assertions';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../lib/config';
 import { STATES } from '../lib/etl/etl-workflow';
@@ -31,10 +33,12 @@ const definition = stateMachineDefinition(
   etl,
   [
     [/Operations.*Topic/, `arn:aws:sns:${REGION}:${STAND_IN.account}:operations-topic`],
+    [/^ArchiveStateMachine/, `arn:aws:states:${REGION}:${STAND_IN.account}:stateMachine:archive`],
     [/\.Arn$/, (n) => `arn:aws:lambda:${REGION}:${STAND_IN.account}:function:${n.split('.')[0]}`],
     [/Job/, (n) => `job-${n}`],
   ],
-  { 'AWS::Region': REGION, 'AWS::AccountId': STAND_IN.account }
+  { 'AWS::Region': REGION, 'AWS::AccountId': STAND_IN.account },
+  'Workflow'
 );
 const states = definition['States'] as Record<string, JsonObj>;
 
@@ -65,6 +69,7 @@ interface Calls {
   all: { state: string; input: JsonObj }[];
   glue: { state: string; input: JsonObj }[];
   sql: JsonObj[];
+  archive: JsonObj[];
   sns: JsonObj[];
   events: JsonObj[];
 }
@@ -90,11 +95,14 @@ function handlers(calls: Calls, overrides: Record<string, Handler> = {}): Record
       return { Id: 'stmt-refresh' };
     },
     [`${STATES.refresh}: describe`]: (input) => ({ Id: input['Id'], Status: 'FINISHED' }),
+    // DescribeClusters response shape: the cluster at the scheduled size (12 nodes at 01:10 Seoul)
+    [STATES.warehouseReady]: () => ({
+      Clusters: [{ ClusterStatus: 'available', ClusterAvailabilityStatus: 'Available', NumberOfNodes: 12 }],
+    }),
     [STATES.archive]: (input) => {
-      calls.sql.push(input);
-      return { Id: 'stmt-archive' };
+      calls.archive.push(input);
+      return { ExecutionArn: 'arn:aws:states:x:1:execution:archive:e1', Status: 'SUCCEEDED', Output: '{}' };
     },
-    [`${STATES.archive}: describe`]: (input) => ({ Id: input['Id'], Status: 'FINISHED' }),
     [STATES.success]: (input) => {
       calls.events.push(input);
       return { Entries: [{ EventId: 'e1' }], FailedEntryCount: 0 };
@@ -122,7 +130,7 @@ function handlers(calls: Calls, overrides: Record<string, Handler> = {}): Record
 }
 
 async function run(input: JsonObj, overrides: Record<string, Handler> = {}) {
-  const calls: Calls = { all: [], glue: [], sql: [], sns: [], events: [] };
+  const calls: Calls = { all: [], glue: [], sql: [], archive: [], sns: [], events: [] };
   const machine = new StateMachine(definition as never);
   const zero = (type: string) =>
     Object.fromEntries(
@@ -136,7 +144,7 @@ async function run(input: JsonObj, overrides: Record<string, Handler> = {}) {
       waitTimeOverrides: zero('Wait'),
       retryIntervalOverrides: zero('Task'),
     },
-    context: { Execution: { Id: EXECUTION_ID, Input: input, StartTime: NOW.toISOString() } } as never,
+    context: { Execution: { Id: EXECUTION_ID, Name: 'run-1', Input: input, StartTime: NOW.toISOString() } } as never,
   });
   const events: LoggedEvent[] = [];
   const collect = (async () => {
@@ -156,18 +164,17 @@ async function run(input: JsonObj, overrides: Record<string, Handler> = {}) {
   return { output, error, events, visited, retried, final, calls };
 }
 
+const WAREHOUSE_OK = [`${STATES.warehouseReady}: start`, STATES.warehouseReady, STATES.warehouseReadyChoice];
 const HAPPY = [
   STATES.resolveRunDate,
   STATES.rawToParquet,
+  ...WAREHOUSE_OK,
   STATES.dailyFact,
   STATES.refresh,
   `${STATES.refresh}: wait`,
   `${STATES.refresh}: describe`,
   `${STATES.refresh}: finished?`,
   STATES.archive,
-  `${STATES.archive}: wait`,
-  `${STATES.archive}: describe`,
-  `${STATES.archive}: finished?`,
   STATES.success,
   STATES.done,
 ];
@@ -209,10 +216,15 @@ describe('ETL state machine executed locally (aws-local-stepfunctions, task resu
       { '--run_date': '2026-11-24' },
       { '--run_date': '2026-11-24' },
     ]);
-    expect(r.calls.sql.map((s) => s['Sql'])).toEqual([
-      "CALL summary.sp_refresh('2026-11-24')",
-      'CALL dw.sp_archive_facts()',
+    expect(r.calls.sql.map((s) => s['Sql'])).toEqual(["CALL summary.sp_refresh('2026-11-24')"]);
+    // the archive state machine runs to completion with the run date
+    expect(r.calls.archive).toEqual([
+      {
+        StateMachineArn: `arn:aws:states:${REGION}:${STAND_IN.account}:stateMachine:archive`,
+        Input: { runDate: '2026-11-24' },
+      },
     ]);
+    expect(states[STATES.archive]!['Resource']).toBe('arn:aws:states:::states:startExecution.sync:2');
     expect(r.calls.sns).toEqual([]);
     const entry = (r.calls.events[0]!['Entries'] as JsonObj[])[0]!;
     expect(entry['Source']).toBe('smart-factory.etl');
@@ -230,13 +242,24 @@ describe('ETL state machine executed locally (aws-local-stepfunctions, task resu
       [STATES.dailyFact]: ['glue', 'StartJobRun'],
       [STATES.refresh]: ['redshift-data', 'ExecuteStatement'],
       [`${STATES.refresh}: describe`]: ['redshift-data', 'DescribeStatement'],
-      [STATES.archive]: ['redshift-data', 'ExecuteStatement'],
-      [`${STATES.archive}: describe`]: ['redshift-data', 'DescribeStatement'],
+      [STATES.warehouseReady]: ['redshift', 'DescribeClusters'],
+      [STATES.archive]: ['stepfunctions', 'StartExecution'],
       [STATES.notify]: ['sns', 'Publish'],
     };
+    // The optimized startExecution integration takes PascalCase names and an object Input; the service gets them as
+    // stateMachineArn / input (a JSON string), which is what botocore validates.
+    const sdkParams = (state: string, input: JsonObj): JsonObj =>
+      state === STATES.archive
+        ? { stateMachineArn: input['StateMachineArn'], input: JSON.stringify(input['Input']) }
+        : input;
     const requests = [...ok.calls.all, ...failed.calls.all]
       .filter((c) => api[c.state])
-      .map((c) => ({ state: c.state, service: api[c.state]![0], operation: api[c.state]![1], params: c.input }));
+      .map((c) => ({
+        state: c.state,
+        service: api[c.state]![0],
+        operation: api[c.state]![1],
+        params: sdkParams(c.state, c.input),
+      }));
     expect(new Set(requests.map((r) => r.state))).toEqual(new Set(Object.keys(api)));
     const script = [
       'import json, sys',
@@ -246,7 +269,9 @@ describe('ETL state machine executed locally (aws-local-stepfunctions, task resu
       'out = []',
       'for r in json.load(sys.stdin):',
       '    shape = session.get_service_model(r["service"]).operation_model(r["operation"]).input_shape',
-      '    report = ParamValidator().validate(r["params"], shape)',
+      // Debian's botocore predates ExecuteStatement's ClientToken (the JS SDK model has it; test below)
+      '    params = {k: v for k, v in r["params"].items() if k in shape.members or k != "ClientToken"}',
+      '    report = ParamValidator().validate(params, shape)',
       '    out.append([r["state"], report.generate_report()])',
       'print(json.dumps(out))',
     ].join('\n');
@@ -318,7 +343,7 @@ describe('ETL state machine executed locally (aws-local-stepfunctions, task resu
         ),
       }
     );
-    expect(r.visited.slice(3)).toEqual([
+    expect(r.visited.slice(3 + WAREHOUSE_OK.length)).toEqual([
       STATES.refresh,
       `${STATES.refresh}: wait`,
       `${STATES.refresh}: describe`,
@@ -340,10 +365,80 @@ describe('ETL state machine executed locally (aws-local-stepfunctions, task resu
   it('an ABORTED statement fails the step too', async () => {
     const r = await run(
       { runDate: '2026-11-24' },
-      { [`${STATES.archive}: describe`]: sequence({ Id: 'stmt-archive', Status: 'ABORTED' }) }
+      { [`${STATES.refresh}: describe`]: sequence({ Id: 'stmt-refresh', Status: 'ABORTED' }) }
     );
-    expect(r.visited.at(-3)).toBe(`${STATES.archive}: aborted failed`);
+    expect(r.visited.at(-3)).toBe(`${STATES.refresh}: aborted failed`);
     expect(r.final).toMatchObject({ type: 'ExecutionFailed', Error: 'ABORTED' });
+  });
+
+  it('a failed archive execution fails the run with its error (the archive notifies its own step)', async () => {
+    const r = await run(
+      { runDate: '2026-11-24' },
+      { [STATES.archive]: sequence(awsError('States.TaskFailed', '{"Status":"FAILED"}')) }
+    );
+    expect(r.visited.slice(-3)).toEqual([`${STATES.archive} failed`, STATES.notify, STATES.failed]);
+  });
+
+  it('during a resize the run waits (no statement is sent) and loads once the cluster has its scheduled size', async () => {
+    const cluster = (status: string, availability: string, nodes: number) => ({
+      Clusters: [{ ClusterStatus: status, ClusterAvailabilityStatus: availability, NumberOfNodes: nodes }],
+    });
+    const r = await run(
+      { runDate: '2026-11-24' },
+      {
+        [STATES.warehouseReady]: sequence(
+          cluster('resizing', 'Modifying', 3),
+          cluster('resizing', 'Unavailable', 3),
+          cluster('available', 'Available', 12)
+        ),
+      }
+    );
+    expect(r.final.type).toBe('ExecutionSucceeded');
+    expect(r.visited.filter((s) => s === STATES.warehouseWait)).toHaveLength(2);
+    const firstGlue = r.visited.indexOf(STATES.dailyFact);
+    expect(r.visited.lastIndexOf(STATES.warehouseReady)).toBeLessThan(firstGlue);
+  });
+
+  it('a resize that never completes (or a missed one) fails the run after the bounded wait, with a notification', async () => {
+    const r = await run(
+      { runDate: '2026-11-24' },
+      {
+        [STATES.warehouseReady]: () => ({
+          Clusters: [{ ClusterStatus: 'available', ClusterAvailabilityStatus: 'Available', NumberOfNodes: 3 }],
+        }),
+      }
+    );
+    expect(r.visited.filter((s) => s === STATES.warehouseReady)).toHaveLength(46);
+    expect(r.visited).not.toContain(STATES.dailyFact);
+    expect(r.final).toMatchObject({ type: 'ExecutionFailed', Error: 'WarehouseNotReady' });
+    expect(r.calls.sns[0]!['Message']).toContain(
+      'the cluster did not become available with 12 nodes in time (last seen: status available availability Available)'
+    );
+  });
+
+  it('ExecuteStatement carries a ClientToken that is the same on every retry of the state (no CALL runs twice)', async () => {
+    const tokens: unknown[] = [];
+    const first = sequence(awsError('RedshiftData.InternalServerException', 'internal error'), undefined);
+    const r = await run(
+      { runDate: '2026-11-24' },
+      {
+        [STATES.refresh]: (input) => {
+          tokens.push(input['ClientToken']);
+          return first(input);
+        },
+      }
+    );
+    expect(r.final.type).toBe('ExecutionSucceeded');
+    expect(tokens).toHaveLength(2);
+    expect(tokens[0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(tokens[1]).toBe(tokens[0]);
+    // the JS SDK (newer than Debian's botocore) models the parameter
+    const model = readFileSync(
+      join(__dirname, '..', 'node_modules/@aws-sdk/client-redshift-data/dist-types/models/models_0.d.ts'),
+      'utf8'
+    );
+    const input = model.slice(model.indexOf('export interface ExecuteStatementInput'));
+    expect(input.slice(0, input.indexOf('\n}'))).toContain('ClientToken?: string');
   });
 
   it('throttling and concurrency errors are retried and the run succeeds', async () => {
@@ -410,7 +505,7 @@ describe('ETL workflow resources', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Action: 'redshift-data:ExecuteStatement',
+            Action: Match.arrayWith(['redshift-data:ExecuteStatement', 'redshift:DescribeClusters']),
             Resource: `arn:aws:redshift:${REGION}:${STAND_IN.account}:cluster:${STAND_IN.clusterIdentifier}`,
           }),
           Match.objectLike({ Action: Match.arrayWith(['redshift-data:DescribeStatement']), Resource: '*' }),

@@ -36,6 +36,7 @@ const EXPECTED: Record<string, string[]> = {
   ],
   Etl: [
     'DailyWorkflowArn',
+    'ArchiveWorkflowArn',
     'PlatformTimeZone',
     'WorkflowScheduleDeadLetterQueueUrl',
     'BatchTriggerDeadLetterQueueUrl',

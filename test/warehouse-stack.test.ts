@@ -211,7 +211,6 @@ describe('WarehouseStack (default config)', () => {
         'database',
         'etl_group',
         'glue_database',
-        'hot_cold_boundary_months',
         'warehouse_role_arn',
       ].sort()
     );

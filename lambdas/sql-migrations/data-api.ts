@@ -6,7 +6,7 @@ import {
   GetStatementResultCommand,
   type GetStatementResultResponse,
 } from '@aws-sdk/client-redshift-data';
-import type { Row, StatementRunner } from './migrations';
+import { OutOfTimeError, type Row, type StatementRunner } from './migrations';
 
 /** The one method of RedshiftDataClient the runner uses (tests fake it with the Data API's response shapes). */
 export interface DataApiClient {
@@ -74,8 +74,8 @@ export class DataApiRunner implements StatementRunner {
     this.now = options.now ?? Date.now;
   }
 
-  async run(sql: string, parameters?: Readonly<Record<string, string>>): Promise<Row[]> {
-    const id = await this.submit(sql, parameters);
+  async run(sql: string, parameters?: Readonly<Record<string, string>>, clientToken?: string): Promise<Row[]> {
+    const id = await this.submit(sql, parameters, clientToken);
     const described = await this.waitFor(id);
     if (!described.HasResultSet) return [];
     const rows: Row[] = [];
@@ -90,7 +90,11 @@ export class DataApiRunner implements StatementRunner {
     return rows;
   }
 
-  private async submit(sql: string, parameters?: Readonly<Record<string, string>>): Promise<string> {
+  private async submit(
+    sql: string,
+    parameters: Readonly<Record<string, string>> | undefined,
+    clientToken: string | undefined
+  ): Promise<string> {
     const attempts = this.options.submitAttempts ?? 6;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -102,6 +106,9 @@ export class DataApiRunner implements StatementRunner {
             Sql: sql,
             StatementName: 'smart-factory-sql-migrations',
             Parameters: parameters ? Object.entries(parameters).map(([name, value]) => ({ name, value })) : undefined,
+            // A resubmission with the same token returns the statement already started (throttling retries, resumed
+            // deploys): no statement runs twice.
+            ...(clientToken ? { ClientToken: clientToken } : {}),
           })
         )) as { Id?: string };
         if (!out.Id) throw new Error('ExecuteStatement returned no statement Id');
@@ -143,7 +150,7 @@ export class DataApiRunner implements StatementRunner {
 
   private checkDeadline(what: string): void {
     if (this.now() >= this.options.deadline) {
-      throw new Error(`out of time ${what}; the statement may still be running on the cluster`);
+      throw new OutOfTimeError(`out of time ${what}; the statement may still be running on the cluster`);
     }
   }
 }

@@ -13,10 +13,16 @@ import { expect } from 'vitest';
 export class FakeDataApi {
   readonly executed: { sql: string; params?: { name: string; value: string }[] }[] = [];
   history: { version: number; file: string; checksum: string }[] = [];
+  rendered = new Map<string, string>();
+  /** ClientToken -> statement Id: a resubmission with a known token returns the statement already started. */
+  readonly tokens = new Map<string, string>();
+  /** Submissions answered from `tokens` instead of running the SQL again. */
+  deduplicated = 0;
   users = new Set<string>();
   failWhen: { match: RegExp; status: 'FAILED' | 'ABORTED'; error: string } | undefined;
   throttleNext: string[] = [];
-  neverFinish = false;
+  /** Statements (all, or those matching) stay STARTED until finishAll(). */
+  neverFinish: boolean | RegExp = false;
   /** Statements finish on the first DescribeStatement (no polling sleeps). */
   instant = false;
   describeCalls = 0;
@@ -26,9 +32,16 @@ export class FakeDataApi {
   >();
   private seq = 0;
 
+  /** Lets every statement still running finish on its next DescribeStatement. */
+  finishAll(): void {
+    for (const st of this.statements.values()) {
+      if (!['FINISHED', 'FAILED', 'ABORTED'].includes(st.steps.at(-1)!)) st.steps = ['FINISHED'];
+    }
+  }
+
   async send(command: unknown): Promise<unknown> {
     if (command instanceof ExecuteStatementCommand) {
-      const { Sql, Parameters, ClusterIdentifier, Database, SecretArn } = command.input;
+      const { Sql, Parameters, ClusterIdentifier, Database, SecretArn, ClientToken } = command.input;
       expect(ClusterIdentifier).toBe('sfcluster');
       expect(Database).toBe('smartfactory');
       expect(SecretArn).toMatch(/^arn:aws:secretsmanager:/);
@@ -38,8 +51,14 @@ export class FakeDataApi {
         throw Object.assign(new Error('ValidationException: bad request'), { name: 'ValidationException' });
       }
       const sql = Sql!;
+      const known = ClientToken ? this.tokens.get(ClientToken) : undefined;
+      if (known) {
+        this.deduplicated++;
+        return { Id: known, ClusterIdentifier: 'sfcluster', Database: 'smartfactory', CreatedAt: new Date() };
+      }
       this.executed.push({ sql, params: Parameters as { name: string; value: string }[] | undefined });
       const id = `d9b6c0c9-${String(++this.seq).padStart(4, '0')}`;
+      if (ClientToken) this.tokens.set(ClientToken, id);
       const fail = this.failWhen && this.failWhen.match.test(sql) ? this.failWhen : undefined;
       const p = Object.fromEntries((Parameters ?? []).map((x) => [x.name, x.value]));
       let records: object[][] | undefined;
@@ -50,8 +69,17 @@ export class FakeDataApi {
             { stringValue: h.file },
             { stringValue: h.checksum },
           ]);
-        } else if (sql.startsWith('INSERT INTO public.schema_migrations')) {
+        } else if (sql.startsWith('INSERT INTO public.schema_migrations ')) {
           this.history.push({ version: Number(p['version']), file: p['file']!, checksum: p['checksum']! });
+        } else if (sql.startsWith('UPDATE public.schema_migrations ')) {
+          const h = this.history.find((x) => x.version === Number(p['version']))!;
+          h.checksum = p['checksum']!;
+        } else if (sql.startsWith('SELECT file, rendered_checksum')) {
+          records = [...this.rendered].map(([f, c]) => [{ stringValue: f }, { stringValue: c }]);
+        } else if (sql.startsWith('DELETE FROM public.schema_migration_renders')) {
+          this.rendered.delete(p['file']!);
+        } else if (sql.startsWith('INSERT INTO public.schema_migration_renders')) {
+          this.rendered.set(p['file']!, p['checksum']!);
         } else if (sql.startsWith('SELECT usename FROM pg_user')) {
           records = this.users.has(p['username']!) ? [[{ stringValue: p['username'] }]] : [];
         } else if (sql.startsWith('SELECT 1 FROM pg_group')) {
@@ -60,10 +88,11 @@ export class FakeDataApi {
           this.users.add(/CREATE USER (\w+)/.exec(sql)![1]!);
         }
       }
+      const stuck = this.neverFinish instanceof RegExp ? this.neverFinish.test(sql) : this.neverFinish;
       const steps =
-        this.instant && !fail
+        this.instant && !fail && !stuck
           ? ['FINISHED']
-          : this.neverFinish
+          : stuck
             ? ['SUBMITTED', 'PICKED', 'STARTED']
             : fail
               ? ['SUBMITTED', 'STARTED', fail.status]

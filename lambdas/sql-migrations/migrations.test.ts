@@ -8,7 +8,11 @@ import {
   applyMigrations,
   ensureUser,
   loadMigrations,
+  loadRepeatables,
+  OutOfTimeError,
   redshiftMd5Password,
+  statementToken,
+  SUPERSEDED,
   renderTemplate,
   splitStatements,
 } from './migrations';
@@ -73,16 +77,12 @@ describe('splitStatements', () => {
       expect(statements.length).toBeGreaterThan(0);
       for (const s of statements) {
         const code = s.replace(/--[^\n]*\n/g, '').trim();
-        expect(code).toMatch(/^(CREATE|ALTER|GRANT|DROP|CALL)\b/);
+        expect(code).toMatch(/^(CREATE|ALTER|GRANT|REVOKE|DROP|CALL|DELETE|INSERT)\b/);
         expect(code).not.toMatch(/\$\{/);
       }
     }
     const procs = splitStatements(readFileSync(join(SQL_DIR, 'V007__procedures.sql'), 'utf8'));
-    expect(procs.map((p) => /PROCEDURE (\S+?)\(/.exec(p)?.[1])).toEqual([
-      'summary.sp_refresh',
-      'dw.sp_archive_table',
-      'dw.sp_archive_facts',
-    ]);
+    expect(procs.map((p) => /PROCEDURE (\S+?)\(/.exec(p)?.[1])).toEqual(['summary.sp_refresh']);
   });
 });
 
@@ -145,12 +145,18 @@ describe('applyMigrations through the Data API', () => {
     expect(result).toEqual({ applied: ['V001__schemas.sql', 'V002__b.sql'], alreadyApplied: [] });
     expect(fake.executed.map((e) => e.sql.split(' (')[0])).toEqual([
       'CREATE TABLE IF NOT EXISTS public.schema_migrations',
+      'CREATE TABLE IF NOT EXISTS public.schema_migration_renders',
       'SELECT version, file, checksum FROM public.schema_migrations ORDER BY version',
+      'SELECT file, rendered_checksum FROM public.schema_migration_renders',
       'CREATE SCHEMA IF NOT EXISTS dw',
       'CREATE TABLE dw.a',
       'INSERT INTO public.schema_migrations',
+      'DELETE FROM public.schema_migration_renders WHERE file = :file',
+      'INSERT INTO public.schema_migration_renders',
       'CREATE TABLE dw.b',
       'INSERT INTO public.schema_migrations',
+      'DELETE FROM public.schema_migration_renders WHERE file = :file',
+      'INSERT INTO public.schema_migration_renders',
     ]);
     expect(fake.history.map((h) => [h.version, h.file])).toEqual([
       [1, 'V001__schemas.sql'],
@@ -159,6 +165,87 @@ describe('applyMigrations through the Data API', () => {
     expect(fake.history[0]!.checksum).toMatch(/^[0-9a-f]{64}$/);
     // SUBMITTED, PICKED, STARTED each cause one backoff sleep per statement; backoff doubles.
     expect(sleeps.slice(0, 3)).toEqual([250, 500, 1000]);
+  });
+
+  it('rollback to an older bundle (database ahead): forward-only, nothing runs, no error', async () => {
+    const fake = new FakeDataApi();
+    await applyMigrations(runnerFor(fake).runner, loadMigrations([v1, v2, v3]), VARS);
+    fake.executed.length = 0;
+    const result = await applyMigrations(runnerFor(fake).runner, loadMigrations([v1, v2]), VARS);
+    expect(result.applied).toEqual([]);
+    expect(result.skipped).toMatch(/V003__c.sql, newer than every file of this bundle/);
+    expect(fake.executed.filter((e) => !/^(CREATE TABLE IF NOT EXISTS|SELECT)/.test(e.sql))).toEqual([]);
+    // a hole below the newest local file is still an error (someone deleted an applied migration)
+    await expect(applyMigrations(runnerFor(fake).runner, loadMigrations([v1, v3]), VARS)).rejects.toThrow(
+      /V002__b.sql \(version 2\) is recorded as applied but is no longer in sql/
+    );
+  });
+
+  it('a changed template value of an applied migration fails loudly; a repeatable is re-applied instead', async () => {
+    const fake = new FakeDataApi();
+    const r = file('R__grants.sql', 'GRANT USAGE ON SCHEMA ${schema} TO GROUP g;');
+    await applyMigrations(runnerFor(fake).runner, loadMigrations([v1]), VARS, {}, loadRepeatables([r]));
+    expect(fake.executed.map((e) => e.sql)).toContain('GRANT USAGE ON SCHEMA dw TO GROUP g');
+    // same values: neither the versioned file nor the repeatable runs again
+    fake.executed.length = 0;
+    const again = await applyMigrations(runnerFor(fake).runner, loadMigrations([v1]), VARS, {}, loadRepeatables([r]));
+    expect(again.applied).toEqual([]);
+    // a new value: the versioned file that rendered it fails the deploy, naming the variable
+    await expect(
+      applyMigrations(runnerFor(fake).runner, loadMigrations([v1]), { schema: 'dw2' }, {}, loadRepeatables([r]))
+    ).rejects.toThrow(/V001__schemas.sql was applied with other values of \$\{schema\}/);
+    // a repeatable alone is re-applied with the new value
+    fake.executed.length = 0;
+    const v9 = file('V009__x.sql', 'CREATE TABLE x.y (a INT);');
+    const fresh = new FakeDataApi();
+    await applyMigrations(runnerFor(fresh).runner, loadMigrations([v9]), VARS, {}, loadRepeatables([r]));
+    fresh.executed.length = 0;
+    const changed = await applyMigrations(
+      runnerFor(fresh).runner,
+      loadMigrations([v9]),
+      { schema: 'dw2' },
+      {},
+      loadRepeatables([r])
+    );
+    expect(changed.applied).toEqual(['R__grants.sql']);
+    expect(fresh.executed.map((e) => e.sql)).toContain('GRANT USAGE ON SCHEMA dw2 TO GROUP g');
+  });
+
+  it('a superseded checksum (the unappliable first V007) is re-applied, not rejected', async () => {
+    const fake = new FakeDataApi();
+    const v7 = file('V007__procedures.sql', 'CREATE TABLE dw.p (x INT);');
+    fake.history = [{ version: 7, file: 'V007__procedures.sql', checksum: SUPERSEDED[7]![0]! }];
+    const result = await applyMigrations(runnerFor(fake).runner, loadMigrations([v7]), VARS);
+    expect(result.applied).toEqual(['V007__procedures.sql']);
+    expect(fake.history[0]!.checksum).toBe(loadMigrations([v7])[0]!.checksum);
+    expect(fake.executed.map((e) => e.sql)).toContain('CREATE TABLE dw.p (x INT)');
+    // the published checksums are those of the files as first committed
+    expect(SUPERSEDED[7]).toEqual(['67af01dcf101a85ecf89f29569c881c6757915f153ed8f3e1c5df0606d81ee08']);
+  });
+
+  it('client tokens: a resumed run of the same request awaits the running statement instead of running it again', async () => {
+    const fake = new FakeDataApi();
+    fake.instant = true;
+    fake.neverFinish = /^CREATE SCHEMA/;
+    let now = 0;
+    const first = runnerFor(fake, { deadline: 10, now: () => now++ }).runner;
+    await expect(applyMigrations(first, loadMigrations([v1]), VARS, { tokenPrefix: 'req-1' })).rejects.toThrow(
+      OutOfTimeError
+    );
+    const started = fake.executed.filter((e) => e.sql.startsWith('CREATE SCHEMA')).length;
+    expect(started).toBe(1);
+    fake.neverFinish = false;
+    fake.instant = true;
+    // the "still running" statement finishes; the next isComplete call resubmits with the same token
+    const second = runnerFor(fake).runner;
+    fake.finishAll();
+    const result = await applyMigrations(second, loadMigrations([v1]), VARS, { tokenPrefix: 'req-1' });
+    expect(result.applied).toEqual(['V001__schemas.sql']);
+    expect(fake.executed.filter((e) => e.sql.startsWith('CREATE SCHEMA')).length).toBe(1);
+    expect(fake.deduplicated).toBeGreaterThanOrEqual(1);
+    // another request (a new deploy) is a new token
+    expect(statementToken('req-1', 'f', 0, 'x')).not.toBe(statementToken('req-2', 'f', 0, 'x'));
+    expect(statementToken('req-1', 'f', 0, 'x')).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('a re-deploy applies only the new file', async () => {

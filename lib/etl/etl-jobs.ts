@@ -32,6 +32,8 @@ export interface EtlLake {
   readonly rawBucket: s3.IBucket;
   readonly processedBucket: s3.IBucket;
   readonly curatedBucket: s3.IBucket;
+  /** The cold facts (the archive workflow UNLOADs into it). */
+  readonly archiveBucket: s3.IBucket;
 }
 
 export interface EtlJobsProps {

@@ -6,8 +6,10 @@ import type { PlatformConfig } from '../config';
 import { allowCloudWatchLogs } from '../shared/kms-policies';
 import { addOperatorOutputs } from '../shared/operator-outputs';
 import { EtlJobs, type EtlLake, type EtlWarehouse } from './etl-jobs';
+import { ArchiveWorkflow } from './archive-workflow';
 import { BatchTrigger } from './batch-trigger';
 import { EtlWorkflow } from './etl-workflow';
+import { nodesByMinute } from '../warehouse/resize-schedule';
 import type { LakeCatalog } from '../lake/lake-catalog';
 import type { OperationsTopic } from '../operations/operations-topic';
 
@@ -31,6 +33,7 @@ export class EtlStack extends Stack {
   readonly jobs: EtlJobs;
   readonly workflow: EtlWorkflow;
   readonly batchTrigger: BatchTrigger;
+  readonly archive: ArchiveWorkflow;
   /** The ml_features job (docs/contracts.md: `etl.mlFeaturesJob`), run with `--run_id` and `--output_prefix`. */
   readonly mlFeaturesJob: glue.IJob;
 
@@ -53,7 +56,21 @@ export class EtlStack extends Stack {
       logsKey: key,
     });
     this.mlFeaturesJob = this.jobs.mlFeaturesJob;
+    this.archive = new ArchiveWorkflow(this, 'Archive', {
+      warehouse: props.warehouse,
+      archiveBucket: props.lake.archiveBucket,
+      lakeKey: props.lake.key,
+      catalogDatabaseName: config.lake.glueDatabaseName,
+      hotColdBoundaryMonths: config.warehouse.hotColdBoundaryMonths,
+      operations: props.operations,
+      key,
+    });
+    // the node count the resize schedules give the cluster at the daily run time
+    const [h, m] = config.etl.dailyRunLocalTime.split(':').map(Number) as [number, number];
+    const expectedNodes = nodesByMinute(config.warehouse.resizeSchedules, config.warehouse.numberOfNodes)[h * 60 + m]!;
     this.workflow = new EtlWorkflow(this, 'Workflow', {
+      archiveStateMachine: this.archive.stateMachine,
+      expectedNodes,
       config: config.etl,
       timeZone: config.timeZone,
       rawToParquetJob: this.jobs.rawToParquetJob,
@@ -80,6 +97,11 @@ export class EtlStack extends Stack {
       DailyWorkflowArn: {
         value: this.workflow.stateMachine.stateMachineArn,
         description: 'Daily ETL workflow (smart-factory etl run --date YYYY-MM-DD; input {"runDate":"YYYY-MM-DD"})',
+      },
+      ArchiveWorkflowArn: {
+        value: this.archive.stateMachine.stateMachineArn,
+        description:
+          'Monthly hot-to-cold archive workflow (started by the daily ETL; smart-factory runs --workflow archive)',
       },
       PlatformTimeZone: { value: timeZone, description: 'Time zone of run dates and dt partitions' },
       WorkflowScheduleDeadLetterQueueUrl: {

@@ -15,6 +15,9 @@ import type { EtlConfig } from '../config';
 import type { EtlWarehouse } from './etl-jobs';
 import type { OperationsTopic } from '../operations/operations-topic';
 import { PlatformFunction } from '../shared/platform-function';
+import { RETRYABLE, sqlStep } from './data-api-steps';
+
+export { RETRYABLE } from './data-api-steps';
 
 export interface EtlWorkflowProps {
   readonly config: EtlConfig;
@@ -26,12 +29,25 @@ export interface EtlWorkflowProps {
   readonly operations: OperationsTopic;
   /** Encrypts the execution log group, the DLQ and the Lambda environment. */
   readonly key: kms.IKey;
+  /** The archive state machine, run to completion as the last step (`{ runDate }`). */
+  readonly archiveStateMachine: sfn.IStateMachine;
+  /**
+   * Node count the cluster has at the daily run time by the resize schedules: the run waits until the cluster is
+   * available at that size (bounded; notified on timeout) before the first statement.
+   */
+  readonly expectedNodes: number;
+  /** Polls of DescribeClusters before giving up (one a minute). @default 45 */
+  readonly warehouseWaitMinutes?: number;
 }
 
 /** State names the local executions (test/etl-workflow.test.ts) assert; renaming one is a visible change. */
 export const STATES = {
   resolveRunDate: 'Resolve run date',
   rawToParquet: 'Raw sensor to parquet',
+  warehouseReady: 'Check warehouse',
+  warehouseWait: 'Wait for warehouse',
+  warehouseReadyChoice: 'Warehouse ready?',
+  warehouseTimeout: 'Warehouse not ready',
   dailyFact: 'Load daily facts',
   refresh: 'Refresh summaries',
   archive: 'Archive old facts',
@@ -41,54 +57,75 @@ export const STATES = {
   failed: 'ETL run failed',
 } as const;
 
-/** Errors worth a retry with backoff: throttling, concurrency limits and transient service errors. */
-export const RETRYABLE = {
-  glue: [
-    'Glue.ConcurrentRunsExceededException',
-    'Glue.ThrottlingException',
-    'Glue.InternalServiceException',
-    'Glue.OperationTimeoutException',
-  ],
-  redshiftData: [
-    'RedshiftData.ActiveStatementsExceededException',
-    'RedshiftData.ActiveSessionsExceededException',
-    'RedshiftData.ThrottlingException',
-    'RedshiftData.InternalServerException',
-  ],
-  sns: ['Sns.ThrottledException', 'Sns.InternalErrorException', 'Sns.KmsThrottlingException'],
-  events: ['EventBridge.ThrottlingException', 'EventBridge.InternalException'],
-} as const;
-
 /**
- * The daily ETL: `{ runDate? }` -> raw_sensor_to_parquet (.sync) -> etl_daily_fact (.sync) -> CALL
- * summary.sp_refresh(runDate) -> CALL dw.sp_archive_facts() -> success event. SQL runs through the Redshift Data API
- * (execute, then Wait/describe/Choice until FINISHED). Every failure is caught, published to the operations topic with
- * the step and cause, and ends the execution failed. Scheduled daily in the platform time zone (EventBridge Scheduler
- * with retries and a DLQ); logs ALL events to an encrypted log group; X-Ray; alarms on failed/timed-out executions.
+ * The daily ETL: `{ runDate? }` -> raw_sensor_to_parquet (.sync) -> wait until the warehouse is available at its
+ * scheduled size -> etl_daily_fact (.sync) -> CALL summary.sp_refresh(runDate) -> the archive state machine (.sync)
+ * -> success event. SQL runs through the Redshift Data API (execute with a ClientToken, then Wait/describe/Choice
+ * until FINISHED). Every failure is caught, published to the operations topic with the step and cause, and ends the
+ * execution failed. Scheduled daily in the platform time zone (EventBridge Scheduler with retries and a DLQ); logs ALL
+ * events to an encrypted log group; X-Ray; alarms on failed/timed-out executions.
  */
 export class EtlWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly schedule: scheduler.Schedule;
   readonly deadLetterQueue: sqs.Queue;
+  private readonly failures: FailureHandling;
 
-  constructor(scope: Construct, id: string, props: EtlWorkflowProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: EtlWorkflowProps
+  ) {
     super(scope, id);
-    const { warehouse, operations } = props;
-    const stack = Stack.of(this);
+    const resolveFn = this.runDateFunction();
+    this.failures = this.failureHandling();
 
+    const success = this.successEvent();
+    const archive = this.archiveStep(success);
+    const refresh = sqlStep(this, 'Refresh', {
+      target: {
+        clusterIdentifier: props.warehouse.clusterIdentifier,
+        clusterArn: props.warehouse.clusterArn,
+        databaseName: props.warehouse.databaseName,
+        secretArn: props.warehouse.etlSecret.secretArn,
+      },
+      stateName: STATES.refresh,
+      // runDate is validated as YYYY-MM-DD by the first state, so it cannot carry SQL
+      sql: sfn.JsonPath.format("CALL summary.sp_refresh('{}')", sfn.JsonPath.stringAt('$.runDate')),
+      failure: this.failures.failure,
+      catchAll: (state, stepName) => this.failures.catchTo(state, stepName),
+      next: archive,
+    });
+    const dailyFact = this.glueJob('DailyFact', STATES.dailyFact, props.dailyFactJob);
+    dailyFact.next(refresh);
+    const definition = this.resolveRunDate(resolveFn)
+      .next(this.glueJob('RawToParquet', STATES.rawToParquet, props.rawToParquetJob))
+      .next(this.warehouseReady(dailyFact));
+
+    this.stateMachine = this.buildStateMachine(definition, resolveFn);
+    const { schedule, deadLetterQueue } = this.dailySchedule();
+    this.schedule = schedule;
+    this.deadLetterQueue = deadLetterQueue;
+    this.alarms();
+  }
+
+  private runDateFunction(): PlatformFunction {
     const resolveFn = new PlatformFunction(this, 'ResolveRunDate', {
       lambdaDir: 'etl-run-date',
       serviceName: 'etl-run-date',
       description: 'ETL workflow: validates runDate or computes yesterday in the platform time zone',
-      environment: { TIME_ZONE: props.timeZone },
-      key: props.key,
+      environment: { TIME_ZONE: this.props.timeZone },
+      key: this.props.key,
     });
     Validations.of(resolveFn).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) have no resource type.',
     });
+    return resolveFn;
+  }
 
-    // ---- failure handling: every catch -> "<step> failed" (records step/error/cause) -> notify -> Fail
+  /** Every catch -> "<step> failed" (records step/error/cause) -> notify -> Fail. */
+  private failureHandling(): FailureHandling {
     const failed = new sfn.Fail(this, 'Failed', {
       stateName: STATES.failed,
       errorPath: '$.failure.error',
@@ -96,7 +133,7 @@ export class EtlWorkflow extends Construct {
     });
     const notify = new tasks.SnsPublish(this, 'Notify', {
       stateName: STATES.notify,
-      topic: operations.topic,
+      topic: this.props.operations.topic,
       subject: 'Smart-factory ETL run failed',
       message: sfn.TaskInput.fromJsonPathAt(
         sfn.JsonPath.format(
@@ -134,10 +171,13 @@ export class EtlWorkflow extends Construct {
       }
       return state;
     };
-    const catchTo = (state: sfn.TaskStateBase, stepName: string, runDateKnown = true) =>
+    const catchTo = (state: sfn.TaskStateBase | sfn.Map, stepName: string, runDateKnown = true) =>
       state.addCatch(caught(stepName, runDateKnown), { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    return { failure, catchTo };
+  }
 
-    // ---- 1. run date
+  /** 1. run date */
+  private resolveRunDate(resolveFn: PlatformFunction): tasks.LambdaInvoke {
     const resolve = new tasks.LambdaInvoke(this, 'Resolve', {
       stateName: STATES.resolveRunDate,
       lambdaFunction: resolveFn,
@@ -145,90 +185,117 @@ export class EtlWorkflow extends Construct {
       // the state becomes exactly { runDate } (no ResultPath = "$", which aws-local-stepfunctions 3.0.0 mishandles)
       resultSelector: { 'runDate.$': '$.Payload.runDate' },
     });
-    catchTo(resolve, STATES.resolveRunDate, false);
+    this.failures.catchTo(resolve, STATES.resolveRunDate, false);
+    return resolve;
+  }
 
-    // ---- 2./3. Glue jobs, run to completion
-    const glueJob = (jobId: string, stateName: string, job: glue.IJob) => {
-      const t = new tasks.GlueStartJobRun(this, jobId, {
-        stateName,
-        glueJobName: job.jobName,
-        integrationPattern: sfn.IntegrationPattern.RUN_JOB,
-        arguments: sfn.TaskInput.fromObject({ '--run_date.$': '$.runDate' }),
-        resultSelector: { 'jobRunId.$': '$.Id', 'state.$': '$.JobRunState' },
-        resultPath: `$.jobs.${jobId}`,
-      });
-      t.addRetry({
-        errors: [...RETRYABLE.glue],
-        interval: Duration.seconds(60),
-        backoffRate: 2,
-        maxAttempts: 5,
-        maxDelay: Duration.minutes(10),
-      });
-      catchTo(t, stateName);
-      return t;
-    };
-    const rawToParquet = glueJob('RawToParquet', STATES.rawToParquet, props.rawToParquetJob);
-    const dailyFact = glueJob('DailyFact', STATES.dailyFact, props.dailyFactJob);
+  /** 2./4. Glue jobs, run to completion */
+  private glueJob(jobId: string, stateName: string, job: glue.IJob): tasks.GlueStartJobRun {
+    const t = new tasks.GlueStartJobRun(this, jobId, {
+      stateName,
+      glueJobName: job.jobName,
+      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+      arguments: sfn.TaskInput.fromObject({ '--run_date.$': '$.runDate' }),
+      resultSelector: { 'jobRunId.$': '$.Id', 'state.$': '$.JobRunState' },
+      resultPath: `$.jobs.${jobId}`,
+    });
+    t.addRetry({
+      errors: [...RETRYABLE.glue],
+      interval: Duration.seconds(60),
+      backoffRate: 2,
+      maxAttempts: 5,
+      maxDelay: Duration.minutes(10),
+    });
+    this.failures.catchTo(t, stateName);
+    return t;
+  }
 
-    // ---- 4./5. SQL through the Data API: execute -> wait -> describe -> FINISHED? (loop)
-    const dataApi = {
-      ClusterIdentifier: warehouse.clusterIdentifier,
-      Database: warehouse.databaseName,
-      SecretArn: warehouse.etlSecret.secretArn,
-    };
-    const sqlStep = (stepId: string, stepName: string, sql: string, next: sfn.IChainable): sfn.IChainable => {
-      const execute = new tasks.CallAwsService(this, `${stepId}Execute`, {
-        stateName: stepName,
-        service: 'redshiftdata',
-        action: 'executeStatement',
-        iamAction: 'redshift-data:ExecuteStatement',
-        iamResources: [warehouse.clusterArn],
-        parameters: { ...dataApi, Sql: sql, StatementName: `etl-${stepId.toLowerCase()}` },
-        resultSelector: { 'Id.$': '$.Id' },
-        resultPath: '$.statement',
-      });
-      const wait = new sfn.Wait(this, `${stepId}Wait`, {
-        stateName: `${stepName}: wait`,
-        time: sfn.WaitTime.duration(Duration.seconds(10)),
-      });
-      const describe = new tasks.CallAwsService(this, `${stepId}Describe`, {
-        stateName: `${stepName}: describe`,
-        service: 'redshiftdata',
-        action: 'describeStatement',
-        iamAction: 'redshift-data:DescribeStatement',
-        // DescribeStatement has no resource type; the statement id comes from our own ExecuteStatement
-        iamResources: ['*'],
-        parameters: { 'Id.$': '$.statement.Id' },
-        resultPath: '$.statement',
-      });
-      for (const t of [execute, describe]) {
-        t.addRetry({
-          errors: [...RETRYABLE.redshiftData],
-          interval: Duration.seconds(10),
-          backoffRate: 2,
-          maxAttempts: 6,
-          maxDelay: Duration.minutes(5),
-        });
-        catchTo(t, stepName);
-      }
-      // DescribeStatement's response carries `Error` when the statement FAILED
-      const statementFailed = failure(`${stepName}: statement`, {
-        'error.$': '$.statement.Status',
-        'cause.$': '$.statement.Error',
-      });
-      const aborted = failure(`${stepName}: aborted`, {
-        error: 'ABORTED',
-        cause: 'the statement was cancelled or aborted by the cluster (for example by a WLM rule or a resize)',
-      });
-      const done = new sfn.Choice(this, `${stepId}Done`, { stateName: `${stepName}: finished?` })
-        .when(sfn.Condition.stringEquals('$.statement.Status', 'FINISHED'), next)
-        .when(sfn.Condition.stringEquals('$.statement.Status', 'FAILED'), statementFailed)
-        .when(sfn.Condition.stringEquals('$.statement.Status', 'ABORTED'), aborted)
-        .otherwise(wait);
-      return execute.next(wait).next(describe).next(done);
-    };
+  /**
+   * 3. The warehouse is available at its scheduled size: DescribeClusters once a minute until the cluster is
+   * `available` with ClusterAvailabilityStatus `Available` and the node count of the resize schedule in effect; a
+   * resize makes the cluster unavailable for minutes and may drop queries, so nothing is loaded during one. Bounded:
+   * after `warehouseWaitMinutes` polls the run fails with a notification.
+   */
+  private warehouseReady(next: sfn.IChainable): sfn.IChainable {
+    const { warehouse } = this.props;
+    const check = new tasks.CallAwsService(this, 'WarehouseCheck', {
+      stateName: STATES.warehouseReady,
+      service: 'redshift',
+      action: 'describeClusters',
+      iamAction: 'redshift:DescribeClusters',
+      iamResources: [warehouse.clusterArn],
+      parameters: { ClusterIdentifier: warehouse.clusterIdentifier },
+      resultSelector: {
+        'status.$': '$.Clusters[0].ClusterStatus',
+        'availability.$': '$.Clusters[0].ClusterAvailabilityStatus',
+        'nodes.$': '$.Clusters[0].NumberOfNodes',
+      },
+      resultPath: '$.warehouse',
+    });
+    check.addRetry({
+      errors: [...RETRYABLE.redshift],
+      interval: Duration.seconds(10),
+      backoffRate: 2,
+      maxAttempts: 5,
+    });
+    this.failures.catchTo(check, STATES.warehouseReady);
+    const count = new sfn.Pass(this, 'WarehouseCount', {
+      stateName: `${STATES.warehouseWait}: count`,
+      parameters: { 'polls.$': 'States.MathAdd($.warehouseWait.polls, 1)' },
+      resultPath: '$.warehouseWait',
+    });
+    const wait = new sfn.Wait(this, 'WarehouseWait', {
+      stateName: STATES.warehouseWait,
+      time: sfn.WaitTime.duration(Duration.minutes(1)),
+    });
+    const timeout = this.failures.failure(STATES.warehouseTimeout, {
+      error: 'WarehouseNotReady',
+      cause: sfn.JsonPath.format(
+        `the cluster did not become available with ${this.props.expectedNodes} nodes in time (last seen: status {} availability {})`,
+        sfn.JsonPath.stringAt('$.warehouse.status'),
+        sfn.JsonPath.stringAt('$.warehouse.availability')
+      ),
+    });
+    const ready = new sfn.Choice(this, 'WarehouseReady', { stateName: STATES.warehouseReadyChoice })
+      .when(
+        sfn.Condition.and(
+          sfn.Condition.stringEquals('$.warehouse.status', 'available'),
+          sfn.Condition.stringEquals('$.warehouse.availability', 'Available'),
+          sfn.Condition.numberEquals('$.warehouse.nodes', this.props.expectedNodes)
+        ),
+        next
+      )
+      .when(
+        sfn.Condition.numberGreaterThanEquals('$.warehouseWait.polls', this.props.warehouseWaitMinutes ?? 45),
+        timeout
+      )
+      .otherwise(count.next(wait).next(check));
+    const start = new sfn.Pass(this, 'WarehouseStart', {
+      stateName: `${STATES.warehouseReady}: start`,
+      parameters: { polls: 0 },
+      resultPath: '$.warehouseWait',
+    });
+    start.next(check).next(ready);
+    return start;
+  }
 
-    // ---- 6. success event
+  /** 6. the archive state machine, run to completion */
+  private archiveStep(next: sfn.IChainable): sfn.IChainable {
+    const t = new tasks.StepFunctionsStartExecution(this, 'Archive', {
+      stateName: STATES.archive,
+      stateMachine: this.props.archiveStateMachine,
+      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+      input: sfn.TaskInput.fromObject({ 'runDate.$': '$.runDate' }),
+      resultSelector: { 'executionArn.$': '$.ExecutionArn', 'status.$': '$.Status' },
+      resultPath: '$.archive',
+    });
+    t.addRetry({ errors: [...RETRYABLE.states], interval: Duration.seconds(30), backoffRate: 2, maxAttempts: 4 });
+    this.failures.catchTo(t, STATES.archive);
+    return t.next(next);
+  }
+
+  /** 7. success event */
+  private successEvent(): sfn.IChainable {
     const success = new tasks.EventBridgePutEvents(this, 'Success', {
       stateName: STATES.success,
       entries: [
@@ -245,31 +312,24 @@ export class EtlWorkflow extends Construct {
       resultPath: sfn.JsonPath.DISCARD,
     });
     success.addRetry({ errors: [...RETRYABLE.events], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 4 });
-    catchTo(success, STATES.success);
-    success.next(new sfn.Succeed(this, 'Done', { stateName: STATES.done }));
+    this.failures.catchTo(success, STATES.success);
+    return success.next(new sfn.Succeed(this, 'Done', { stateName: STATES.done }));
+  }
 
-    const archive = sqlStep('Archive', STATES.archive, 'CALL dw.sp_archive_facts()', success);
-    const refresh = sqlStep(
-      'Refresh',
-      STATES.refresh,
-      // runDate is validated as YYYY-MM-DD by the first state, so it cannot carry SQL
-      sfn.JsonPath.format("CALL summary.sp_refresh('{}')", sfn.JsonPath.stringAt('$.runDate')),
-      archive
-    );
-    const definition = resolve.next(rawToParquet).next(dailyFact).next(refresh);
-
+  private buildStateMachine(definition: sfn.IChainable, resolveFn: PlatformFunction): sfn.StateMachine {
+    const { warehouse, operations } = this.props;
     const logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
-      encryptionKey: props.key,
+      encryptionKey: this.props.key,
     });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+    const stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: 'Smart-factory daily ETL: raw -> parquet -> Redshift facts -> summaries -> archive',
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       timeout: Duration.hours(8),
     });
-    const role = this.stateMachine.role;
+    const role = stateMachine.role;
     grantSecretReadFromOtherStack(role, warehouse.etlSecret);
     operations.grantPublish(role);
     Validations.of(role).acknowledge(
@@ -285,19 +345,23 @@ export class EtlWorkflow extends Construct {
           'Publishing to the KMS-encrypted operations topic needs data keys of its key (OperationsTopic.grantPublish).',
       },
       {
-        id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(resolveFn.node.defaultChild as never)}.Arn>:*]`,
+        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(resolveFn.node.defaultChild as never)}.Arn>:*]`,
         reason: 'Lambda invoke of the run-date function and its versions (CDK LambdaInvoke grant).',
       }
     );
+    return stateMachine;
+  }
 
-    // ---- schedule: daily at the configured local time, with retries and a DLQ
-    this.deadLetterQueue = new sqs.Queue(this, 'ScheduleDlq', {
+  /** Daily at the configured local time, with retries and a DLQ. */
+  private dailySchedule(): { schedule: scheduler.Schedule; deadLetterQueue: sqs.Queue } {
+    const stack = Stack.of(this);
+    const deadLetterQueue = new sqs.Queue(this, 'ScheduleDlq', {
       encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: props.key,
+      encryptionMasterKey: this.props.key,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(this.deadLetterQueue).acknowledge({
+    Validations.of(deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is the dead-letter queue of the ETL schedule (EventBridge Scheduler target DLQ).',
     });
@@ -308,25 +372,28 @@ export class EtlWorkflow extends Construct {
       }),
       description: 'EventBridge Scheduler: starts the daily ETL execution, dead-letters failed starts',
     });
-    props.key.grant(scheduleRole, 'kms:GenerateDataKey', 'kms:Decrypt');
-    const [hour, minute] = props.config.dailyRunLocalTime.split(':').map((x) => String(Number(x)));
-    this.schedule = new scheduler.Schedule(this, 'DailySchedule', {
-      description: `Daily ETL at ${props.config.dailyRunLocalTime} ${props.timeZone} (processes yesterday)`,
+    this.props.key.grant(scheduleRole, 'kms:GenerateDataKey', 'kms:Decrypt');
+    const [hour, minute] = this.props.config.dailyRunLocalTime.split(':').map((x) => String(Number(x)));
+    const schedule = new scheduler.Schedule(this, 'DailySchedule', {
+      description: `Daily ETL at ${this.props.config.dailyRunLocalTime} ${this.props.timeZone} (processes yesterday)`,
       schedule: scheduler.ScheduleExpression.cron({
         minute,
         hour,
-        timeZone: TimeZone.of(props.timeZone),
+        timeZone: TimeZone.of(this.props.timeZone),
       }),
       target: new targets.StepFunctionsStartExecution(this.stateMachine, {
         input: scheduler.ScheduleTargetInput.fromObject({ scheduledTime: scheduler.ContextAttribute.scheduledTime }),
         role: scheduleRole,
-        deadLetterQueue: this.deadLetterQueue,
+        deadLetterQueue,
         retryAttempts: 10,
         maxEventAge: Duration.hours(2),
       }),
     });
+    return { schedule, deadLetterQueue };
+  }
 
-    // ---- alarms to the operations topic
+  /** Alarms to the operations topic. */
+  private alarms(): void {
     const alarm = (alarmId: string, metric: cloudwatch.IMetric, description: string) => {
       const a = new cloudwatch.Alarm(this, alarmId, {
         metric,
@@ -336,7 +403,7 @@ export class EtlWorkflow extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
       });
-      operations.notifyOn(a);
+      this.props.operations.notifyOn(a);
       return a;
     };
     const period = Duration.minutes(5);
@@ -357,4 +424,9 @@ export class EtlWorkflow extends Construct {
       'The ETL schedule could not start an execution (message in its dead-letter queue)'
     );
   }
+}
+
+interface FailureHandling {
+  readonly failure: (stepName: string, record: Record<string, string>, runDateKnown?: boolean) => sfn.Chain;
+  readonly catchTo: (state: sfn.TaskStateBase | sfn.Map, stepName: string, runDateKnown?: boolean) => void;
 }

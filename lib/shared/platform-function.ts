@@ -12,6 +12,8 @@ const REPO_ROOT = join(__dirname, '..', '..');
 export interface PlatformFunctionProps {
   /** Folder under `lambdas/` that holds `handler.ts` (exporting `handler`). */
   readonly lambdaDir: string;
+  /** Exported function of `handler.ts` to run. @default 'handler' */
+  readonly handlerName?: string;
   /** Powertools service name (logs and metrics dimension). */
   readonly serviceName: string;
   /** Powertools metrics namespace. @default 'SmartFactory' */
@@ -45,7 +47,7 @@ export class PlatformFunction extends nodejs.NodejsFunction {
     });
     super(scope, id, {
       entry: join(REPO_ROOT, 'lambdas', props.lambdaDir, 'handler.ts'),
-      handler: 'handler',
+      handler: props.handlerName ?? 'handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,

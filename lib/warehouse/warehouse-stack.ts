@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -34,6 +33,7 @@ import { PlatformFunction } from '../shared/platform-function';
 import { dataRemovalPolicy } from '../shared/removal';
 import { dailyCron } from './resize-schedule';
 import { buildWlmJson, platformWlm } from './wlm';
+import { sqlFilesHash as hashSqlFiles } from '../../lambdas/sql-migrations/migrations';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 export const SQL_DIR = join(REPO_ROOT, 'sql');
@@ -64,16 +64,7 @@ export interface Warehouse {
 
 /** sha256 over the migration files (name and content, in order): a change re-runs the migration custom resource. */
 export function sqlFilesHash(dir = SQL_DIR): string {
-  const h = createHash('sha256');
-  for (const f of readdirSync(dir)
-    .filter((n) => n.endsWith('.sql'))
-    .sort()) {
-    h.update(f)
-      .update('\0')
-      .update(readFileSync(join(dir, f)))
-      .update('\0');
-  }
-  return h.digest('hex');
+  return hashSqlFiles(readdirSync(dir).map((file) => ({ file, content: readFileSync(join(dir, file)) })));
 }
 
 /**
@@ -431,14 +422,29 @@ export class WarehouseStack extends Stack {
     clusterArn: string
   ): void {
     const w = config.warehouse;
+    // The work runs in the provider's isComplete handler, polled for up to two hours, so a long statement never meets
+    // a Lambda deadline; onEvent only accepts the request.
     const fn = new PlatformFunction(this, 'SqlMigrations', {
       lambdaDir: 'sql-migrations',
+      handlerName: 'isComplete',
       serviceName: 'sql-migrations',
       description: 'Applies the pending sql/ migrations to the warehouse through the Redshift Data API',
       timeout: Duration.minutes(14),
       memorySize: 256,
       key,
       bundleFolders: ['sql'],
+    });
+    const onEvent = new PlatformFunction(this, 'SqlMigrationsOnEvent', {
+      lambdaDir: 'sql-migrations',
+      serviceName: 'sql-migrations',
+      description: 'Accepts SQL-migration requests (the isComplete handler applies them)',
+      timeout: Duration.seconds(30),
+      memorySize: 256,
+      key,
+    });
+    Validations.of(onEvent).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) have no resource type.',
     });
     fn.addToRolePolicy(
       new iam.PolicyStatement({
@@ -465,7 +471,10 @@ export class WarehouseStack extends Stack {
     });
 
     const provider = new cr.Provider(this, 'SqlMigrationsProvider', {
-      onEventHandler: fn,
+      onEventHandler: onEvent,
+      isCompleteHandler: fn,
+      queryInterval: Duration.minutes(1),
+      totalTimeout: Duration.hours(2),
       logGroup: new logs.LogGroup(this, 'SqlMigrationsProviderLogs', { retention: logs.RetentionDays.ONE_YEAR }),
     });
     Validations.of(provider).acknowledge(
@@ -473,11 +482,24 @@ export class WarehouseStack extends Stack {
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         reason: 'The custom-resource framework function of aws-cdk-lib; the managed policy grants only log writes.',
       },
-      {
-        id: `AwsSolutions-IAM5[Resource::<${logicalId(fn)}.Arn>:*]`,
+      ...[
+        fn,
+        onEvent,
+        provider.node.findChild('framework-isComplete'),
+        provider.node.findChild('framework-onTimeout'),
+      ].map((f) => ({
+        id: `AwsSolutions-IAM5[Resource::<${logicalId(f)}.Arn>:*]`,
         reason:
-          'The framework function may invoke only the migration function (and its versions, `:*`); aws-cdk-lib ' +
-          'generates this statement.',
+          'The framework functions and waiter may invoke only the migration functions and the framework functions ' +
+          '(and their versions, `:*`); aws-cdk-lib generates these statements.',
+      })),
+      {
+        id: 'AwsSolutions-SF1',
+        reason: 'The isComplete waiter state machine of the aws-cdk-lib provider framework; its steps log via Lambda.',
+      },
+      {
+        id: 'AwsSolutions-SF2',
+        reason: 'The isComplete waiter state machine of the aws-cdk-lib provider framework has no X-Ray option.',
       },
       {
         id: 'AwsSolutions-L1',
@@ -501,7 +523,6 @@ export class WarehouseStack extends Stack {
           warehouse_role_arn: warehouseRole.roleArn,
           glue_database: catalog.database.databaseName,
           database: w.databaseName,
-          hot_cold_boundary_months: String(w.hotColdBoundaryMonths),
           etl_group: w.userGroups.etl,
           bi_group: w.userGroups.bi,
           analytics_group: w.userGroups.analytics,

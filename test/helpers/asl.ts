@@ -58,13 +58,19 @@ export function resolveCfn(
 export function stateMachineDefinition(
   stack: Stack,
   names: readonly StandIn[],
-  pseudo: Readonly<Record<string, string>> = PSEUDO
+  pseudo: Readonly<Record<string, string>> = PSEUDO,
+  /** Substring of the state machine's logical id, when the stack holds more than one. */
+  logicalIdPart?: string
 ): Record<string, unknown> {
   const json = Template.fromStack(stack).toJSON() as {
     Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
     Mappings?: Record<string, Record<string, Record<string, string>>>;
   };
-  const machines = Object.values(json.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+  const machines = Object.entries(json.Resources)
+    .filter(
+      ([id, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && (!logicalIdPart || id.includes(logicalIdPart))
+    )
+    .map(([, r]) => r);
   if (machines.length !== 1) throw new Error(`expected one state machine, found ${machines.length}`);
   return JSON.parse(
     resolveCfn(machines[0]!.Properties['DefinitionString'], json, names, { ...PSEUDO, ...pseudo })

@@ -251,7 +251,7 @@ describe('smart-factory ml and runs', () => {
 
     const runs = await run(['runs', '--since', '1d']);
     expect(runs.code).toBe(0);
-    expect(runs.err).toContain('archive: skipped (stack TestWarehouse does not exist');
+    expect(runs.err).toContain('archive: skipped (stack TestEtl has no output ArchiveWorkflowArn');
     expect(runs.out).toMatch(/etl +run-2026-11-10 +SUCCEEDED .* 2026-11-10/);
     expect(runs.out).toMatch(/etl +scheduled-0001 +SUCCEEDED .* 2026-11-12/);
     expect(runs.out).toMatch(/ml +train-\d{8}-\d{6} +FAILED/);

@@ -26,7 +26,7 @@ export function workflowClients(region: string | undefined, endpoint: string | u
 export const WORKFLOWS = {
   etl: { stack: 'Etl', output: 'DailyWorkflowArn', title: 'daily ETL' },
   ml: { stack: 'Ml', output: 'TrainingStateMachineArn', title: 'ML training' },
-  archive: { stack: 'Warehouse', output: 'ArchiveWorkflowArn', title: 'warehouse archive' },
+  archive: { stack: 'Etl', output: 'ArchiveWorkflowArn', title: 'warehouse archive' },
 } as const;
 export type WorkflowName = keyof typeof WORKFLOWS;
 
