@@ -6,14 +6,12 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { grantSecretReadFromOtherStack } from '../shared/cross-stack-grants';
-import { join } from 'node:path';
 import { SENSOR_FIELDS } from '@smart-factory/schema';
 import type { EtlConfig } from '../config';
 import type { LakeCatalog } from '../lake/lake-catalog';
 import { LakeLayout } from '../lake/lake-layout';
+import { GlueCode } from './glue-code';
 import { acknowledgeIam5, bucketArnFor, resourceNagId } from '../shared/nag';
-
-const GLUE_SCRIPTS = join(__dirname, '..', '..', 'glue-scripts');
 
 /** The warehouse as the ETL sees it (CONTRACTS.md: the warehouse stack's `warehouse` field, minus what ETL ignores). */
 export interface EtlWarehouse {
@@ -36,6 +34,8 @@ export interface EtlLake {
 
 export interface EtlJobsProps {
   readonly config: EtlConfig;
+  /** The platform time zone (IANA): `dt` partitions are local dates; ml_features computes "yesterday" in it. */
+  readonly timeZone: string;
   readonly lake: EtlLake;
   readonly catalog: LakeCatalog;
   /** The lake's Glue database name (config.lake.glueDatabaseName; literal, so IAM names the tables exactly). */
@@ -51,10 +51,12 @@ export const REJECTS_PREFIX = 'rejects/sensor/';
 /**
  * The three Glue jobs of the daily ETL and the ML feature build, each with its own least-privilege role, under one
  * security configuration (KMS-encrypted CloudWatch logs, client-side KMS bookmarks, SSE-KMS S3 writes with the lake
- * key). Scripts and their pure transform modules are S3 assets (`--extra-py-files`).
+ * key). Scripts and their pure transform modules are deployed under their own names (`GlueCode`, `--extra-py-files`).
  */
 export class EtlJobs extends Construct {
   readonly securityConfiguration: glue.SecurityConfiguration;
+  /** The jobs' scripts and modules in S3 under their own names. */
+  readonly code: GlueCode;
   readonly rawToParquetJob: glue.PySparkEtlJob;
   readonly dailyFactJob: glue.PythonShellJob;
   readonly mlFeaturesJob: glue.PythonShellJob;
@@ -123,7 +125,9 @@ export class EtlJobs extends Construct {
       );
       return role;
     };
-    const script = (job: string, file: string) => glue.Code.fromAsset(join(GLUE_SCRIPTS, job, file));
+    // Job code under its own file names, so that Glue's --extra-py-files imports resolve (see GlueCode).
+    this.code = new GlueCode(this, 'Code');
+    const script = (job: string, file: string) => this.code.code(job, file);
 
     // 1. raw_sensor_to_parquet: Glue 5.0 Spark, bookmarks on.
     const rawRole = jobRole('RawToParquetRole', 'Glue raw_sensor_to_parquet: raw sensor JSON -> processed parquet');
@@ -232,6 +236,7 @@ export class EtlJobs extends Construct {
         '--feature_order': SENSOR_FIELDS.join(','),
         '--horizon_hours': String(config.failureHorizonHours),
         '--lookback_days': String(config.featureLookbackDays),
+        '--time_zone': props.timeZone,
       },
     });
   }
