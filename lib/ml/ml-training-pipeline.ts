@@ -239,7 +239,18 @@ export class MlTrainingPipeline extends Construct {
     const badFeatures = new sfn.Pass(this, 'FeaturesManifestInvalid', {
       parameters: {
         Error: 'FeaturesManifestInvalid',
-        Cause: 'the features manifest has no feature_order (see CONTRACTS: ml_features output)',
+        Cause:
+          'the features manifest lacks feature_order, train_positives or validation_positives (see CONTRACTS: ml_features output)',
+      },
+      resultPath: '$.error',
+    }).next(notifyFailure);
+    // ml_features already refuses a single-class split; this guards the contract at the consumer too (AUC is undefined
+    // on one class: XGBoost would log validation-auc:nan).
+    const singleClass = new sfn.Pass(this, 'FeaturesSingleClass', {
+      parameters: {
+        Error: 'FeaturesSingleClass',
+        'Cause.$':
+          "States.Format('a split has no failures (train_positives {}, validation_positives {}); validation AUC would be undefined', $.features.manifest.train_positives, $.features.manifest.validation_positives)",
       },
       resultPath: '$.error',
     }).next(notifyFailure);
@@ -410,20 +421,65 @@ export class MlTrainingPipeline extends Construct {
       maxAttempts: 5,
       interval: Duration.seconds(5),
     });
-    describeEndpoint.addCatch(createEndpoint, {
-      // DescribeEndpoint answers a missing endpoint with the unmodeled ValidationException ("Could not find endpoint"),
-      // which SDK integrations surface as the service's generic exception. A wrong guess is harmless: CreateEndpoint
-      // then fails on the existing endpoint and the failure path notifies.
-      errors: [
-        'SageMaker.ValidationException',
-        'SageMaker.ResourceNotFoundException',
-        'SageMaker.ResourceNotFound',
-        'SageMaker.SageMakerException',
-        'SageMaker.AmazonSageMakerException',
-      ],
-      resultPath: '$.lookup',
-    });
+    // DescribeEndpoint answers a missing endpoint with the unmodeled ValidationException ("Could not find endpoint"),
+    // which SDK integrations surface as the service's generic exception. A wrong guess is harmless: CreateEndpoint
+    // then fails on the existing endpoint and the failure path notifies.
+    const notFound = [
+      'SageMaker.ValidationException',
+      'SageMaker.ResourceNotFoundException',
+      'SageMaker.ResourceNotFound',
+      'SageMaker.SageMakerException',
+      'SageMaker.AmazonSageMakerException',
+    ];
+    describeEndpoint.addCatch(createEndpoint, { errors: notFound, resultPath: '$.lookup' });
     onError(describeEndpoint);
+
+    // An endpoint left `Failed` (e.g. its first creation failed) accepts only DeleteEndpoint ("DeleteEndpoint is the
+    // only operation that can be performed on a failed endpoint", DescribeEndpoint EndpointStatus): delete it, wait
+    // until it is gone, create it anew. An endpoint busy with another change is waited for, then looked up again.
+    const deleteFailed = onError(
+      new tasks.CallAwsService(this, 'DeleteFailedEndpoint', {
+        service: 'sagemaker',
+        action: 'deleteEndpoint',
+        iamResources: [endpointArn],
+        parameters: { EndpointName: this.endpointName },
+        resultPath: sfn.JsonPath.DISCARD,
+      })
+    );
+    const waitDeleted = new sfn.Wait(this, 'WaitForEndpointDeletion', {
+      time: sfn.WaitTime.duration(Duration.seconds(30)),
+    });
+    const pollDeleted = new tasks.CallAwsService(this, 'PollEndpointDeletion', {
+      service: 'sagemaker',
+      action: 'describeEndpoint',
+      iamResources: [endpointArn],
+      parameters: { EndpointName: this.endpointName },
+      resultSelector: { 'status.$': '$.EndpointStatus' },
+      resultPath: '$.existing',
+    });
+    pollDeleted.addRetry({ errors: ['SageMaker.ThrottlingException'], maxAttempts: 5, interval: Duration.seconds(5) });
+    pollDeleted.addCatch(createEndpoint, { errors: notFound, resultPath: '$.lookup' });
+    onError(pollDeleted);
+    const deletionFailed = new sfn.Pass(this, 'FailedEndpointNotDeleted', {
+      parameters: {
+        Error: 'EndpointDeletionFailed',
+        'Cause.$': "States.Format('the Failed endpoint is {} after DeleteEndpoint, not gone', $.existing.status)",
+      },
+      resultPath: '$.error',
+    }).next(notifyFailure);
+    const waitBusy = new sfn.Wait(this, 'WaitForBusyEndpoint', { time: sfn.WaitTime.duration(Duration.minutes(1)) });
+    const busy = ['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting'];
+    const existingState = new sfn.Choice(this, 'ExistingEndpointState')
+      .when(sfn.Condition.stringEquals('$.existing.status', 'Failed'), deleteFailed)
+      .when(sfn.Condition.or(...busy.map((b) => sfn.Condition.stringEquals('$.existing.status', b))), waitBusy)
+      .otherwise(updateEndpoint);
+    waitBusy.next(describeEndpoint);
+    deleteFailed.next(waitDeleted).next(pollDeleted);
+    pollDeleted.next(
+      new sfn.Choice(this, 'EndpointDeleted')
+        .when(sfn.Condition.stringEquals('$.existing.status', 'Deleting'), waitDeleted)
+        .otherwise(deletionFailed)
+    );
 
     const waitEndpoint = new sfn.Wait(this, 'WaitForEndpoint', { time: sfn.WaitTime.duration(Duration.minutes(1)) });
     const pollEndpoint = onError(
@@ -539,7 +595,22 @@ export class MlTrainingPipeline extends Construct {
       .next(readFeatures)
       .next(
         new sfn.Choice(this, 'FeaturesValid')
-          .when(sfn.Condition.isPresent('$.features.manifest.feature_order[0]'), train)
+          .when(
+            sfn.Condition.and(
+              sfn.Condition.isPresent('$.features.manifest.feature_order[0]'),
+              sfn.Condition.isPresent('$.features.manifest.train_positives'),
+              sfn.Condition.isPresent('$.features.manifest.validation_positives')
+            ),
+            new sfn.Choice(this, 'FeaturesHaveBothClasses')
+              .when(
+                sfn.Condition.and(
+                  sfn.Condition.numberGreaterThan('$.features.manifest.train_positives', 0),
+                  sfn.Condition.numberGreaterThan('$.features.manifest.validation_positives', 0)
+                ),
+                train
+              )
+              .otherwise(singleClass)
+          )
           .otherwise(badFeatures)
       );
     const findAuc = new sfn.Choice(this, 'FindValidationAuc')
@@ -557,7 +628,8 @@ export class MlTrainingPipeline extends Construct {
         .when(sfn.Condition.numberGreaterThanEquals('$.gate.auc', ml.minValidationAuc), createModel)
         .otherwise(notifyRejected)
     );
-    createModel.next(createConfig).next(describeEndpoint).next(updateEndpoint).next(waitEndpoint);
+    createModel.next(createConfig).next(describeEndpoint).next(existingState);
+    updateEndpoint.next(waitEndpoint);
     createEndpoint.next(waitEndpoint);
     waitEndpoint.next(pollEndpoint).next(
       new sfn.Choice(this, 'EndpointReady')
