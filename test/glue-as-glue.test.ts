@@ -96,7 +96,11 @@ describe('Glue jobs from cdk.out', () => {
     const job = jobFor(/parquet/);
     const out = runHarness('imports', spec(job, []));
     expect(out.status, out.stderr).toBe(0);
-    const report = JSON.parse(out.stdout) as { provided_by_extra_py_files: string[]; unresolved: object };
+    const report = JSON.parse(out.stdout) as {
+      provided_by_extra_py_files: string[];
+      spark_provided: string[];
+      unresolved: object;
+    };
     expect(report.provided_by_extra_py_files).toEqual(['sensor_transforms']);
     expect(report.unresolved).toEqual({});
     expect(report.spark_provided).toEqual(['awsglue', 'boto3', 'pyspark']);

@@ -131,9 +131,9 @@ export class EtlJobs extends Construct {
 
     // 1. raw_sensor_to_parquet: Glue 5.0 Spark, bookmarks on.
     const rawRole = jobRole('RawToParquetRole', 'Glue raw_sensor_to_parquet: raw sensor JSON -> processed parquet');
-    this.grantPrefix(rawRole, lake, lake.rawBucket, LakeLayout.rawSensor, 'read');
-    this.grantPrefix(rawRole, lake, lake.processedBucket, LakeLayout.processedSensor, 'readWrite');
-    this.grantPrefix(rawRole, lake, lake.processedBucket, REJECTS_PREFIX, 'readWrite');
+    this.grantPrefix(rawRole, lake, lake.rawBucket, LakeLayout.rawSensor, 'read', true);
+    this.grantPrefix(rawRole, lake, lake.processedBucket, LakeLayout.processedSensor, 'readWrite', true);
+    this.grantPrefix(rawRole, lake, lake.processedBucket, REJECTS_PREFIX, 'readWrite', true);
     this.grantPartitions(rawRole, props.catalogDatabaseName, [
       catalog.rawSensorTable.tableName,
       catalog.sensorReadingsTable.tableName,
@@ -245,13 +245,20 @@ export class EtlJobs extends Construct {
    * Least-privilege access to the objects below one lake prefix: explicit actions (no `s3:*Object*` wildcards), the
    * bucket listing limited to the prefix, and the lake key for SSE-KMS. The bucket ARN is taken through the lake stack's
    * export so that the object wildcard can be acknowledged by its exact name at construct time and at synth time.
+   *
+   * `sparkProbes`: Spark on Glue (EMRFS/S3A) treats `s3://bucket/prefix` as a directory. Its `getFileStatus`/`exists`
+   * on the root issues HEAD on the key `prefix` itself (no trailing slash) and lists with `s3:prefix` = `prefix` (no
+   * slash), and EMRFS may read, write and delete the directory marker `prefix_$folder$`. All of these are outside
+   * `prefix/*`; S3 answers them 403 instead of 404 and the job fails. So the role also gets exactly those two keys
+   * (no wildcard) and the two listing prefixes.
    */
   private grantPrefix(
     role: iam.IRole,
     lake: EtlLake,
     bucket: s3.IBucket,
     prefix: string,
-    mode: 'read' | 'write' | 'readWrite'
+    mode: 'read' | 'write' | 'readWrite',
+    sparkProbes = false
   ): void {
     const arn = bucketArnFor(this, bucket);
     const objectActions = [
@@ -260,11 +267,21 @@ export class EtlJobs extends Construct {
       ...(mode === 'readWrite' ? ['s3:DeleteObject'] : []),
     ];
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: objectActions, resources: [`${arn}/${prefix}*`] }));
+    const dir = prefix.replace(/\/$/, '');
+    if (sparkProbes) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: `SparkDirectoryProbes${dir.replace(/[^A-Za-z0-9]/g, '')}`,
+          actions: mode === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+          resources: [`${arn}/${dir}`, `${arn}/${dir}_$folder$`],
+        })
+      );
+    }
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['s3:ListBucket'],
         resources: [arn],
-        conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+        conditions: { StringLike: { 's3:prefix': [`${prefix}*`, ...(sparkProbes ? [dir] : [])] } },
       })
     );
     if (mode !== 'write') lake.key.grantDecrypt(role);
