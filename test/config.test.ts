@@ -1,4 +1,6 @@
+import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { testPlatform } from './helpers/app';
 import {
   CONFIGS,
   ConfigError,
@@ -189,9 +191,7 @@ describe('elasticResizeRange', () => {
 
 // --- issue 13: the seed's training instance ----------------------------------------------------------------------
 describe("ml.trainingInstanceType: the seed's ml.m4.xlarge is a valid alternative", () => {
-  it('validates and reaches the training job', async () => {
-    const { testPlatform } = await import('./helpers/app');
-    const { Template } = await import('aws-cdk-lib/assertions');
+  it('validates and reaches the training job', () => {
     const config = {
       ...DEFAULT_CONFIG,
       ml: { ...DEFAULT_CONFIG.ml, trainingInstanceType: SEED_TRAINING_INSTANCE_TYPE },

@@ -14,7 +14,9 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SENSOR_FIELDS } from '@smart-factory/schema';
+import { XGBoostScorer } from '@smart-factory/xgboost';
 import { DEFAULT_CONFIG } from '../lib/config';
+import { orderFeatures, toCsvRow } from '../lambdas/inference/core';
 import {
   bucketDeploymentObjects,
   createBuckets,
@@ -29,6 +31,7 @@ import {
 } from './helpers/glue-as-glue';
 
 const STACK = 'SmartFactoryEtl';
+const CONTAINER = join(__dirname, 'glue', 'sagemaker_xgboost.py');
 let cdkout: string;
 let jobs: ResolvedGlueJob[];
 let moto: Awaited<ReturnType<typeof startMoto>>;
@@ -213,6 +216,45 @@ describe('Glue jobs from cdk.out', () => {
         { encoding: 'utf8' }
       );
       expect(cols.trim()).toBe(`${SENSOR_FIELDS.length} ${SENSOR_FIELDS.length}`);
+
+      // SageMaker's XGBoost container contract: train on these files as the container reads text/csv, then score the
+      // inference Lambda's request rows as the container does and compare with the edge scorer on the same model
+      const hp = join(dir, 'hyperparameters.json');
+      writeFileSync(hp, JSON.stringify(DEFAULT_CONFIG.ml.hyperparameters));
+      const trained = JSON.parse(
+        execFileSync(
+          '/usr/bin/python3',
+          [CONTAINER, 'train', join(dir, 'train.csv'), join(dir, 'validation.csv'), hp, join(dir, 'model')],
+          { encoding: 'utf8' }
+        )
+      ) as { num_col: number[]; num_features: number; validation_auc: number };
+      expect(trained.num_col).toEqual([SENSOR_FIELDS.length, SENSOR_FIELDS.length]);
+      expect(trained.num_features).toBe(manifest.feature_order.length);
+      expect(Number.isFinite(trained.validation_auc)).toBe(true);
+      const bodies = [
+        { temperature: 61, motor_speed_rpm: 1502, rvibration_temp: 41, rvibration_z_rms_velocity: 1.3 },
+        {
+          temperature: 75.5,
+          motor_speed_rpm: 1500,
+          rvibration_temp: 40,
+          rvibration_z_rms_velocity: 1.6,
+          pressure: 5.5,
+        },
+        { temperature: 60, motor_speed_rpm: 1504, rvibration_temp: 42, rvibration_z_rms_velocity: 1, pressure: null },
+      ];
+      const rows = bodies.map((b) => {
+        const o = orderFeatures(b, manifest.feature_order);
+        if (!o.ok) throw new Error(o.message);
+        return o.values;
+      });
+      const rowsPath = join(dir, 'rows.json');
+      writeFileSync(rowsPath, JSON.stringify(rows.map(toCsvRow)));
+      const container = JSON.parse(
+        execFileSync('/usr/bin/python3', [CONTAINER, 'score', join(dir, 'model'), rowsPath], { encoding: 'utf8' })
+      ) as number[];
+      const edge = XGBoostScorer.fromPath(join(dir, 'model', 'xgboost-model'));
+      const edgeScores = rows.map((v) => edge.predict(Float32Array.from(v, (x) => (x === null ? NaN : x))));
+      expect(edgeScores.map(Math.fround)).toEqual(container.map(Math.fround));
       rmSync(dir, { recursive: true, force: true });
     });
 
