@@ -1,4 +1,6 @@
+import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { testPlatform } from './helpers/app';
 import {
   CONFIGS,
   ConfigError,
@@ -7,6 +9,7 @@ import {
   elasticResizeRange,
   loadConfig,
   type PlatformConfig,
+  SEED_TRAINING_INSTANCE_TYPE,
   validateConfig,
 } from '../lib/config';
 
@@ -184,4 +187,20 @@ describe('elasticResizeRange', () => {
     expect(elasticResizeRange('ra3.xlplus', 2)).toEqual({ min: 2, max: 4 });
     expect(elasticResizeRange('ra3.16xlarge', 40)).toEqual({ min: 10, max: 128 });
   });
+});
+
+// --- issue 13: the seed's training instance ----------------------------------------------------------------------
+describe("ml.trainingInstanceType: the seed's ml.m4.xlarge is a valid alternative", () => {
+  it('validates and reaches the training job', () => {
+    const config = {
+      ...DEFAULT_CONFIG,
+      ml: { ...DEFAULT_CONFIG.ml, trainingInstanceType: SEED_TRAINING_INSTANCE_TYPE },
+    };
+    expect(SEED_TRAINING_INSTANCE_TYPE).toBe('ml.m4.xlarge');
+    expect(DEFAULT_CONFIG.ml.trainingInstanceType).toBe('ml.m5.xlarge');
+    expect(() => validateConfig(config)).not.toThrow();
+    const { platform } = testPlatform(config);
+    const sm = Template.fromStack(platform.ml).findResources('AWS::StepFunctions::StateMachine');
+    expect(JSON.stringify(sm)).toContain('\\"InstanceType\\":\\"ml.m4.xlarge\\"');
+  }, 240_000);
 });

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../lib/config';
 import { polyfillPromiseWithResolvers, type StandIn, stateMachineDefinition } from './helpers/asl';
 import { testPlatform } from './helpers/app';
+import { Template } from 'aws-cdk-lib/assertions';
 
 polyfillPromiseWithResolvers();
 
@@ -51,6 +52,16 @@ interface Scenario {
   findError?: string;
   /** The features manifest lacks feature_order. */
   noFeatureOrder?: boolean;
+  /** Positives per split in the features manifest (default 40 / 9). */
+  positives?: [number, number];
+  /** The Glue job fails with this message (e.g. ml_features refusing a single-class split). */
+  featuresFail?: string;
+  /** The training result lacks ModelArtifacts: the ResultSelector path points nowhere (States.Runtime). */
+  noModelArtifacts?: boolean;
+  /** Status of the existing endpoint (default InService). */
+  existingStatus?: string;
+  /** DescribeEndpoint statuses seen while a Failed endpoint is being deleted, before it is gone. */
+  deletingPolls?: number;
 }
 
 async function run(s: Scenario) {
@@ -64,17 +75,23 @@ async function run(s: Scenario) {
       return fn(input);
     };
   const overrides = {
-    BuildFeatures: handler('BuildFeatures', () => ({ JobRunState: 'SUCCEEDED' })),
+    BuildFeatures: handler('BuildFeatures', () => {
+      if (s.featuresFail) throw sdkError('States.TaskFailed', s.featuresFail);
+      return { JobRunState: 'SUCCEEDED' };
+    }),
     ReadFeaturesManifest: handler('ReadFeaturesManifest', () => ({
       Body: JSON.stringify({
         ...(s.noFeatureOrder ? {} : { feature_order: FEATURE_ORDER }),
         label: 'failure_within_horizon',
         train_rows: 800,
+        train_positives: (s.positives ?? [40, 9])[0],
+        validation_positives: (s.positives ?? [40, 9])[1],
       }),
       ContentType: 'application/json',
     })),
     Train: handler('Train', (input) => {
       if (s.trainingFails) throw sdkError('States.TaskFailed', 'AlgorithmError: train channel has no rows');
+      if (s.noModelArtifacts) return { TrainingJobName: input['TrainingJobName'], TrainingJobStatus: 'Completed' };
       return {
         TrainingJobName: input['TrainingJobName'],
         TrainingJobStatus: 'Completed',
@@ -103,17 +120,31 @@ async function run(s: Scenario) {
       if (s.findError) throw sdkError(s.findError, 'User is not authorized to perform: sagemaker:DescribeEndpoint');
       if (!s.endpointExists)
         throw sdkError('SageMaker.SageMakerException', `Could not find endpoint "${input['EndpointName']}".`);
-      return { EndpointName: input['EndpointName'], EndpointStatus: 'InService', EndpointConfigName: 'old-config' };
+      // a busy endpoint (Updating) is seen once, then InService
+      const status = s.existingStatus ?? 'InService';
+      const seen = (calls['FindEndpoint'] ?? []).length;
+      return {
+        EndpointName: input['EndpointName'],
+        EndpointStatus: status === 'Updating' && seen > 1 ? 'InService' : status,
+        EndpointConfigName: 'old-config',
+      };
+    }),
+    DeleteFailedEndpoint: handler('DeleteFailedEndpoint', () => ({})),
+    PollEndpointDeletion: handler('PollEndpointDeletion', (input) => {
+      if ((calls['PollEndpointDeletion'] ?? []).length <= (s.deletingPolls ?? 1))
+        return { EndpointName: input['EndpointName'], EndpointStatus: 'Deleting' };
+      throw sdkError('SageMaker.SageMakerException', `Could not find endpoint "${input['EndpointName']}".`);
     }),
     CreateEndpoint: handler('CreateEndpoint', () => ({ EndpointArn: 'arn:endpoint' })),
     UpdateEndpoint: handler('UpdateEndpoint', () => ({ EndpointArn: 'arn:endpoint' })),
     PollEndpoint: handler('PollEndpoint', () => {
       polls++;
       const job = calls['CreateEndpointConfig']![0]!['EndpointConfigName'] as string;
+      const updating = s.endpointExists && s.existingStatus !== 'Failed';
       return polls === 1
         ? {
-            EndpointStatus: s.endpointExists ? 'Updating' : 'Creating',
-            EndpointConfigName: s.endpointExists ? 'old-config' : job,
+            EndpointStatus: updating ? 'Updating' : 'Creating',
+            EndpointConfigName: updating ? 'old-config' : job,
           }
         : { EndpointStatus: 'InService', EndpointConfigName: s.servedConfig ?? job };
     }),
@@ -128,7 +159,10 @@ async function run(s: Scenario) {
   const execution = sm.run(
     { trigger: 'test' },
     {
-      overrides: { taskResourceLocalHandlers: overrides as never, waitTimeOverrides: { WaitForEndpoint: 0 } },
+      overrides: {
+        taskResourceLocalHandlers: overrides as never,
+        waitTimeOverrides: { WaitForEndpoint: 0, WaitForEndpointDeletion: 0, WaitForBusyEndpoint: 0 },
+      },
       context: { Execution: { Name: 'exec-1', StartTime: '2026-11-25T03:00:00.000Z', Input: {} } } as never,
     }
   );
@@ -166,6 +200,7 @@ describe('ML training pipeline (synthesized definition, aws-local-stepfunctions)
       'BuildFeatures',
       'ReadFeaturesManifest',
       'FeaturesValid',
+      'FeaturesHaveBothClasses',
       'Train',
       'ReadValidationAuc',
       'MetricList',
@@ -297,6 +332,7 @@ describe('ML training pipeline (synthesized definition, aws-local-stepfunctions)
     expect(r.error).toBeUndefined();
     expect(r.path.slice(r.path.indexOf('FindEndpoint'))).toEqual([
       'FindEndpoint',
+      'ExistingEndpointState',
       'UpdateEndpoint',
       'WaitForEndpoint',
       'PollEndpoint',
@@ -378,7 +414,7 @@ describe('ML training pipeline (synthesized definition, aws-local-stepfunctions)
     expect(r.path.slice(-4)).toEqual(['FeaturesValid', 'FeaturesManifestInvalid', 'NotifyFailure', 'PipelineFailed']);
     expect(r.error?.name).toBe('FeaturesManifestInvalid');
     expect(r.calls['Train']).toBeUndefined();
-    expect(r.calls['NotifyFailure']![0]!['Message']).toContain('the features manifest has no feature_order');
+    expect(r.calls['NotifyFailure']![0]!['Message']).toContain('the features manifest lacks feature_order');
   });
 
   it.each([
@@ -390,5 +426,84 @@ describe('ML training pipeline (synthesized definition, aws-local-stepfunctions)
     expect(r.error?.name).toBe('ValidationAucMissing');
     expect(r.calls['CreateModel']).toBeUndefined();
     expect(r.calls['NotifyFailure']![0]!['Message']).toMatch(/reported no validation:auc metric$/);
+  });
+
+  it('an endpoint left Failed is deleted, waited for until gone, and created anew (UpdateEndpoint is never called)', async () => {
+    const r = await run({ auc: 0.9, endpointExists: true, existingStatus: 'Failed', deletingPolls: 2 });
+    expect(r.error).toBeUndefined();
+    expect(r.path.slice(r.path.indexOf('FindEndpoint'), r.path.indexOf('CreateEndpoint') + 1)).toEqual([
+      'FindEndpoint',
+      'ExistingEndpointState',
+      'DeleteFailedEndpoint',
+      'WaitForEndpointDeletion',
+      'PollEndpointDeletion',
+      'EndpointDeleted',
+      'WaitForEndpointDeletion',
+      'PollEndpointDeletion',
+      'EndpointDeleted',
+      'WaitForEndpointDeletion',
+      'PollEndpointDeletion',
+      'CreateEndpoint',
+    ]);
+    expect(r.path.at(-1)).toBe('Deployed');
+    expect(r.calls['DeleteFailedEndpoint']![0]).toEqual({ EndpointName: ENDPOINT });
+    expect(r.calls['UpdateEndpoint']).toBeUndefined();
+    const job = r.calls['CreateModel']![0]!['ModelName'] as string;
+    expect(r.calls['CreateEndpoint']![0]).toEqual({ EndpointName: ENDPOINT, EndpointConfigName: job });
+  });
+
+  it('an endpoint busy with another change is waited for, then updated', async () => {
+    const r = await run({ auc: 0.9, endpointExists: true, existingStatus: 'Updating' });
+    expect(r.error).toBeUndefined();
+    expect(r.path.slice(r.path.indexOf('FindEndpoint'), r.path.indexOf('UpdateEndpoint') + 1)).toEqual([
+      'FindEndpoint',
+      'ExistingEndpointState',
+      'WaitForBusyEndpoint',
+      'FindEndpoint',
+      'ExistingEndpointState',
+      'UpdateEndpoint',
+    ]);
+  });
+
+  it('single-class features: the job refusing the split notifies and fails before training', async () => {
+    const msg =
+      'ValueError: validation split has a single class (train: 40 positive, 760 negative; validation: 0 positive, 200 negative)';
+    const r = await run({ featuresFail: msg });
+    expect(r.path.slice(-3)).toEqual(['BuildFeatures', 'NotifyFailure', 'PipelineFailed']);
+    expect(r.calls['NotifyFailure']![0]!['Message']).toContain('validation split has a single class');
+    expect(r.calls['Train']).toBeUndefined();
+  });
+
+  it('single-class features: a manifest with no validation positives notifies and fails before training', async () => {
+    const r = await run({ positives: [40, 0] });
+    expect(r.path.slice(-5)).toEqual([
+      'FeaturesValid',
+      'FeaturesHaveBothClasses',
+      'FeaturesSingleClass',
+      'NotifyFailure',
+      'PipelineFailed',
+    ]);
+    expect(r.error?.name).toBe('FeaturesSingleClass');
+    expect(r.calls['NotifyFailure']![0]!['Message']).toContain('train_positives 40, validation_positives 0');
+    expect(r.calls['Train']).toBeUndefined();
+  });
+
+  it('States.Runtime (a ResultSelector path pointing nowhere) bypasses every Catch: the failed-executions alarm is what notifies', async () => {
+    const r = await run({ noModelArtifacts: true });
+    expect(r.error?.name).toBe('States.Runtime');
+    expect(r.path.at(-1)).toBe('Train');
+    expect(r.calls['NotifyFailure']).toBeUndefined(); // no Catch runs: only the alarm below tells the operator
+    const { platform } = testPlatform(DEFAULT_CONFIG);
+    const alarms = Object.values(
+      Template.fromStack(platform.ml).findResources('AWS::CloudWatch::Alarm') as Record<string, Json>
+    ).map((a) => a['Properties']);
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) {
+      const a = alarms.find((p) => p['MetricName'] === metric);
+      expect(a, metric).toBeDefined();
+      expect(a!['Namespace']).toBe('AWS/States');
+      expect(a!['Threshold']).toBe(1);
+      expect(JSON.stringify(a!['Dimensions'])).toMatch(/TrainingStateMachine/);
+      expect(JSON.stringify(a!['AlarmActions'])).toMatch(/OperationsTopic/);
+    }
   });
 });

@@ -6,7 +6,10 @@ with a per-device as-of join (pandas.merge_asof) - a single-node pandas job on 1
 seconds. For windows beyond memory, lower --lookback_days (the ML stack passes the run's window).
 
 Arguments (docs/contracts.md): --run_id, --output_prefix s3://<curated>/ml/features/run=<id>/; the stack also sets
---processed_bucket, --raw_bucket, --feature_order, --horizon_hours, --lookback_days, and optionally --end_date.
+--processed_bucket, --raw_bucket, --feature_order, --horizon_hours, --lookback_days, --time_zone, and optionally
+--end_date (a local date; default: yesterday in --time_zone, since `dt` partitions are local dates).
+
+Readings later than (end of end_date) - horizon are not used: their label would need failures not logged yet.
 """
 import datetime as dt
 import sys
@@ -18,12 +21,21 @@ from awsglue.utils import getResolvedOptions
 
 import features as ft
 
-ARGS = ["run_id", "output_prefix", "processed_bucket", "raw_bucket", "feature_order", "horizon_hours", "lookback_days"]
+ARGS = [
+    "run_id",
+    "output_prefix",
+    "processed_bucket",
+    "raw_bucket",
+    "feature_order",
+    "horizon_hours",
+    "lookback_days",
+    "time_zone",
+]
 
 
 def main():
     args = getResolvedOptions(sys.argv, ARGS)
-    end_date = (dt.datetime.utcnow().date() - dt.timedelta(days=1)).isoformat()
+    end_date = ft.default_end_date(dt.datetime.now(dt.timezone.utc), args["time_zone"])
     if "--end_date" in sys.argv:
         end_date = getResolvedOptions(sys.argv, ["end_date"])["end_date"]
     run_id = ft.validate_run_id(args["run_id"])
@@ -48,12 +60,17 @@ def main():
         failures = pd.DataFrame({"device_id": pd.Series(dtype=str), "failure_ts": pd.Series(dtype=str)})
     print(f"read {len(failures)} maintenance failure events")
 
-    labelled = ft.label_readings(readings, failures, horizon)
+    cutoff = ft.label_cutoff(end_date, args["time_zone"], horizon)
+    labelled = ft.drop_censored(ft.label_readings(readings, failures, horizon), cutoff)
+    print(f"{len(labelled)} readings up to {cutoff} UTC (end of {end_date} minus the {horizon} h horizon)")
     train, validation, split_ts = ft.split_by_time(labelled)
+    counts = ft.require_both_classes(train, validation)
+    # both CSVs are rendered (and their width checked) before anything is written
+    bodies = {name: ft.to_xgboost_csv(part, feature_order) for name, part in (("train", train), ("validation", validation))}
     s3 = boto3.client("s3")
-    for name, part in (("train", train), ("validation", validation)):
-        s3.put_object(Bucket=bucket, Key=f"{key}{name}/part-00000.csv", Body=ft.to_xgboost_csv(part, feature_order))
-        print(f"wrote {len(part)} rows ({int(part[ft.LABEL].sum())} positive) to s3://{bucket}/{key}{name}/")
+    for name, body in bodies.items():
+        s3.put_object(Bucket=bucket, Key=f"{key}{name}/part-00000.csv", Body=body)
+        print(f"wrote {counts[name][0] + counts[name][1]} rows ({counts[name][0]} positive) to s3://{bucket}/{key}{name}/")
     manifest = ft.build_manifest(
         feature_order=feature_order,
         horizon_hours=horizon,
@@ -61,6 +78,9 @@ def main():
         validation_rows=len(validation),
         split_ts=split_ts,
         run_id=run_id,
+        train_positives=counts["train"][0],
+        validation_positives=counts["validation"][0],
+        readings_until=cutoff,
     )
     # the manifest goes last: its presence means the set is complete
     s3.put_object(Bucket=bucket, Key=f"{key}manifest.json", Body=ft.manifest_json(manifest))

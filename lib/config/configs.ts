@@ -64,6 +64,8 @@ export const DEFAULT_CONFIG: PlatformConfig = {
     classificationThreshold: 0.5,
     minValidationAuc: 0.8,
     retrainCron: 'cron(0 3 ? * SUN *)',
+    // The seed trained on SEED_TRAINING_INSTANCE_TYPE (ml.m4.xlarge, previous generation); m5 is the current general
+    // purpose type with the same 4 vCPU / 16 GiB. Set ml.trainingInstanceType to the seed's to reproduce it exactly.
     trainingInstanceType: 'ml.m5.xlarge',
     maxTrainingMinutes: 60,
     endpointInstanceType: 'ml.m5.large',
@@ -95,3 +97,7 @@ export const CONFIGS: Readonly<Record<string, PlatformConfig>> = {
   default: DEFAULT_CONFIG,
   dev: DEV_CONFIG,
 };
+
+// --- issue 13: the seed's training instance ----------------------------------------------------------------------
+/** The seed's training instance type, a documented alternative for `ml.trainingInstanceType`. */
+export const SEED_TRAINING_INSTANCE_TYPE = 'ml.m4.xlarge';

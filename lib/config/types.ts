@@ -96,7 +96,10 @@ export interface MlConfig {
   readonly minValidationAuc: number;
   /** Retraining schedule (EventBridge Scheduler cron expression in local time), omit for on demand only. */
   readonly retrainCron?: string;
-  /** SageMaker training instance type (`ml.` prefix), e.g. `ml.m5.xlarge`. */
+  /**
+   * SageMaker training instance type (`ml.` prefix). Default `ml.m5.xlarge`; the seed's `ml.m4.xlarge`
+   * (`SEED_TRAINING_INSTANCE_TYPE`) is a supported alternative.
+   */
   readonly trainingInstanceType: string;
   /** Longest a training job may run, in minutes (SageMaker stops it then). */
   readonly maxTrainingMinutes: number;

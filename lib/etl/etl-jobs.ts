@@ -6,14 +6,12 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { grantSecretReadFromOtherStack } from '../shared/cross-stack-grants';
-import { join } from 'node:path';
 import { SENSOR_FIELDS } from '@smart-factory/schema';
 import type { EtlConfig } from '../config';
 import type { LakeCatalog } from '../lake/lake-catalog';
 import { LakeLayout } from '../lake/lake-layout';
+import { GlueCode } from './glue-code';
 import { acknowledgeIam5, bucketArnFor, resourceNagId } from '../shared/nag';
-
-const GLUE_SCRIPTS = join(__dirname, '..', '..', 'glue-scripts');
 
 /** The warehouse as the ETL sees it (docs/contracts.md: the warehouse stack's `warehouse` field, minus what ETL ignores). */
 export interface EtlWarehouse {
@@ -38,6 +36,8 @@ export interface EtlLake {
 
 export interface EtlJobsProps {
   readonly config: EtlConfig;
+  /** The platform time zone (IANA): `dt` partitions are local dates; ml_features computes "yesterday" in it. */
+  readonly timeZone: string;
   readonly lake: EtlLake;
   readonly catalog: LakeCatalog;
   /** The lake's Glue database name (config.lake.glueDatabaseName; literal, so IAM names the tables exactly). */
@@ -53,10 +53,12 @@ export const REJECTS_PREFIX = 'rejects/sensor/';
 /**
  * The three Glue jobs of the daily ETL and the ML feature build, each with its own least-privilege role, under one
  * security configuration (KMS-encrypted CloudWatch logs, client-side KMS bookmarks, SSE-KMS S3 writes with the lake
- * key). Scripts and their pure transform modules are S3 assets (`--extra-py-files`).
+ * key). Scripts and their pure transform modules are deployed under their own names (`GlueCode`, `--extra-py-files`).
  */
 export class EtlJobs extends Construct {
   readonly securityConfiguration: glue.SecurityConfiguration;
+  /** The jobs' scripts and modules in S3 under their own names. */
+  readonly code: GlueCode;
   readonly rawToParquetJob: glue.PySparkEtlJob;
   readonly dailyFactJob: glue.PythonShellJob;
   readonly mlFeaturesJob: glue.PythonShellJob;
@@ -125,13 +127,15 @@ export class EtlJobs extends Construct {
       );
       return role;
     };
-    const script = (job: string, file: string) => glue.Code.fromAsset(join(GLUE_SCRIPTS, job, file));
+    // Job code under its own file names, so that Glue's --extra-py-files imports resolve (see GlueCode).
+    this.code = new GlueCode(this, 'Code');
+    const script = (job: string, file: string) => this.code.code(job, file);
 
     // 1. raw_sensor_to_parquet: Glue 5.0 Spark, bookmarks on.
     const rawRole = jobRole('RawToParquetRole', 'Glue raw_sensor_to_parquet: raw sensor JSON -> processed parquet');
-    this.grantPrefix(rawRole, lake, lake.rawBucket, LakeLayout.rawSensor, 'read');
-    this.grantPrefix(rawRole, lake, lake.processedBucket, LakeLayout.processedSensor, 'readWrite');
-    this.grantPrefix(rawRole, lake, lake.processedBucket, REJECTS_PREFIX, 'readWrite');
+    this.grantPrefix(rawRole, lake, lake.rawBucket, LakeLayout.rawSensor, 'read', true);
+    this.grantPrefix(rawRole, lake, lake.processedBucket, LakeLayout.processedSensor, 'readWrite', true);
+    this.grantPrefix(rawRole, lake, lake.processedBucket, REJECTS_PREFIX, 'readWrite', true);
     this.grantPartitions(rawRole, props.catalogDatabaseName, [
       catalog.rawSensorTable.tableName,
       catalog.sensorReadingsTable.tableName,
@@ -234,6 +238,7 @@ export class EtlJobs extends Construct {
         '--feature_order': SENSOR_FIELDS.join(','),
         '--horizon_hours': String(config.failureHorizonHours),
         '--lookback_days': String(config.featureLookbackDays),
+        '--time_zone': props.timeZone,
       },
     });
   }
@@ -242,13 +247,20 @@ export class EtlJobs extends Construct {
    * Least-privilege access to the objects below one lake prefix: explicit actions (no `s3:*Object*` wildcards), the
    * bucket listing limited to the prefix, and the lake key for SSE-KMS. The bucket ARN is taken through the lake stack's
    * export so that the object wildcard can be acknowledged by its exact name at construct time and at synth time.
+   *
+   * `sparkProbes`: Spark on Glue (EMRFS/S3A) treats `s3://bucket/prefix` as a directory. Its `getFileStatus`/`exists`
+   * on the root issues HEAD on the key `prefix` itself (no trailing slash) and lists with `s3:prefix` = `prefix` (no
+   * slash), and EMRFS may read, write and delete the directory marker `prefix_$folder$`. All of these are outside
+   * `prefix/*`; S3 answers them 403 instead of 404 and the job fails. So the role also gets exactly those two keys
+   * (no wildcard) and the two listing prefixes.
    */
   private grantPrefix(
     role: iam.IRole,
     lake: EtlLake,
     bucket: s3.IBucket,
     prefix: string,
-    mode: 'read' | 'write' | 'readWrite'
+    mode: 'read' | 'write' | 'readWrite',
+    sparkProbes = false
   ): void {
     const arn = bucketArnFor(this, bucket);
     const objectActions = [
@@ -257,11 +269,21 @@ export class EtlJobs extends Construct {
       ...(mode === 'readWrite' ? ['s3:DeleteObject'] : []),
     ];
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: objectActions, resources: [`${arn}/${prefix}*`] }));
+    const dir = prefix.replace(/\/$/, '');
+    if (sparkProbes) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: `SparkDirectoryProbes${dir.replace(/[^A-Za-z0-9]/g, '')}`,
+          actions: mode === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+          resources: [`${arn}/${dir}`, `${arn}/${dir}_$folder$`],
+        })
+      );
+    }
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['s3:ListBucket'],
         resources: [arn],
-        conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+        conditions: { StringLike: { 's3:prefix': [`${prefix}*`, ...(sparkProbes ? [dir] : [])] } },
       })
     );
     if (mode !== 'write') lake.key.grantDecrypt(role);

@@ -49,6 +49,7 @@ export class EtlStack extends Stack {
 
     this.jobs = new EtlJobs(this, 'Jobs', {
       config: config.etl,
+      timeZone: config.timeZone,
       lake: props.lake,
       catalog: props.catalog,
       catalogDatabaseName: config.lake.glueDatabaseName,

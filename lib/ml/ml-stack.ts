@@ -93,16 +93,35 @@ export class MlStack extends Stack {
         }),
       });
     }
-    const timedOut = sm
-      .metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' })
-      .createAlarm(this, 'PipelineTimedOut', {
-        alarmDescription: 'The ML training pipeline ran past its timeout (no failure notification was sent).',
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-    timedOut.addAlarmAction(alarmAction);
+    // Every way an execution can end badly raises an alarm to the operations topic. The pipeline's own Catchers notify
+    // with the step and the error, but an uncatchable States.Runtime error ("A retry or catch on States.ALL won't catch
+    // States.Runtime errors"), a timeout or an abort end the execution without them.
+    const executionAlarm = (id: string, metric: cloudwatch.Metric, description: string) =>
+      metric
+        .createAlarm(this, id, {
+          alarmDescription: description,
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        })
+        .addAlarmAction(alarmAction);
+    const period = Duration.minutes(5);
+    executionAlarm(
+      'PipelineFailed',
+      sm.metricFailed({ period, statistic: 'Sum' }),
+      'An ML training pipeline execution failed (including States.Runtime errors no Catch can notify).'
+    );
+    executionAlarm(
+      'PipelineTimedOut',
+      sm.metricTimedOut({ period, statistic: 'Sum' }),
+      'The ML training pipeline ran past its timeout (no failure notification was sent).'
+    );
+    executionAlarm(
+      'PipelineAborted',
+      sm.metricAborted({ period, statistic: 'Sum' }),
+      'An ML training pipeline execution was aborted (no failure notification was sent).'
+    );
 
     // --- Inference API -----------------------------------------------------------------------------------------------
     const fn = new PlatformFunction(this, 'Inference', {

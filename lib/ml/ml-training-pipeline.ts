@@ -1,5 +1,4 @@
-import { ArnFormat, Duration, Size, Stack } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -12,15 +11,13 @@ import { Construct } from 'constructs';
 import type { MlConfig } from '../config';
 import { LakeLayout } from '../lake/lake-layout';
 import { acknowledgeIam5, bucketObjectsNagIds, resourceNagId } from '../shared/nag';
-import { EDGE_LATEST_KEY, endpointName, sagemakerNamePrefix } from './ml-names';
-import { XGBOOST_IMAGE_TAG, xgboostImageUri } from './xgboost-image';
-
-/** Optional VPC for the training job (default: no VPC, SageMaker-managed network). */
-export interface TrainingVpc {
-  readonly vpc: ec2.IVpc;
-  /** @default the VPC's private subnets */
-  readonly subnets?: ec2.SubnetSelection;
-}
+import { EdgePublishSteps } from './steps/edge-publish-steps';
+import { EndpointSteps } from './steps/endpoint-steps';
+import { FailureNotification } from './steps/failure-notification';
+import { FeatureSteps, type RunLayout } from './steps/feature-steps';
+import { TrainingSteps, type TrainingVpc } from './steps/training-steps';
+import { endpointName, sagemakerNamePrefix } from './ml-names';
+import { xgboostImageUri } from './xgboost-image';
 
 export interface MlTrainingPipelineProps {
   readonly ml: MlConfig;
@@ -34,26 +31,7 @@ export interface MlTrainingPipelineProps {
   readonly trainingVpc?: TrainingVpc;
 }
 
-/**
- * An S3 location (URI or JSONPath) whose IAM this construct grants explicitly and narrowly: CDK's own locations grant
- * on `*` for JSONPath URIs, and `fromBucket` grants more than PutObject on the output prefix.
- */
-class ExplicitS3Location extends tasks.S3Location {
-  constructor(private readonly uri: string) {
-    super();
-  }
-  static at(path: string): ExplicitS3Location {
-    return new ExplicitS3Location(sfn.JsonPath.stringAt(path));
-  }
-  bind(): tasks.S3LocationConfig {
-    return { uri: this.uri };
-  }
-}
-
-/** Hyperparameters as SageMaker's API wants them: map<string,string>. */
-export function hyperparameterStrings(h: MlConfig['hyperparameters']): Record<string, string> {
-  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, String(v)]));
-}
+export { hyperparameterStrings, type TrainingVpc } from './steps/training-steps';
 
 /**
  * The training pipeline: features (Glue) → SageMaker training (built-in XGBoost 1.7-1) → validation-AUC gate → model →
@@ -158,433 +136,52 @@ export class MlTrainingPipeline extends Construct {
     key.grantDecrypt(this.modelRole);
     sagemakerLogs(this.modelRole, 'Endpoints');
 
-    // --- States ----------------------------------------------------------------------------------------------------
-    const notifyFailure = new tasks.SnsPublish(this, 'NotifyFailure', {
-      topic: props.operationsTopic,
-      subject: 'Smart-factory ML pipeline failed',
-      message: sfn.TaskInput.fromText(
-        sfn.JsonPath.format(
-          'The ML training pipeline (execution {}) failed: {}: {}',
-          sfn.JsonPath.stringAt('$$.Execution.Name'),
-          sfn.JsonPath.stringAt('$.error.Error'),
-          sfn.JsonPath.stringAt('$.error.Cause')
-        )
-      ),
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    const failed = new sfn.Fail(this, 'PipelineFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' });
-    notifyFailure.addCatch(failed, { resultPath: sfn.JsonPath.DISCARD });
-    notifyFailure.next(failed);
-    const onError = <T extends sfn.TaskStateBase>(task: T): T => {
-      task.addCatch(notifyFailure, { resultPath: '$.error' });
-      return task;
+    // --- Steps (lib/ml/steps/), built from the last to the first so each knows where it goes next -------------------
+    const layout: RunLayout = {
+      bucketName,
+      objectsArn: (pattern) => bucket.arnForObjects(pattern),
+      sagemakerPrefix: names,
+      featuresPrefix,
+      modelsPrefix,
+      edgePrefix,
     };
-
-    const newRun = new sfn.Pass(this, 'NewRun', {
-      parameters: { 'id.$': 'States.UUID()', 'startedAt.$': '$$.Execution.StartTime' },
-      resultPath: '$.run',
+    const failures = new FailureNotification(this, 'Failure', { operationsTopic: props.operationsTopic });
+    const publish = new EdgePublishSteps(this, 'EdgePublish', {
+      layout,
+      endpointName: this.endpointName,
+      manifest: { classificationThreshold: ml.classificationThreshold, objective: ml.hyperparameters.objective },
+      key,
+      operationsTopic: props.operationsTopic,
+      failures,
     });
-    const fmt = (template: string) => `States.Format('${template}', $.run.id)`;
-    const runNames = new sfn.Pass(this, 'RunNames', {
-      parameters: {
-        'id.$': '$.run.id',
-        'startedAt.$': '$.run.startedAt',
-        'jobName.$': fmt(`${names}-{}`),
-        featuresPrefix: sfn.JsonPath.format(
-          `s3://{}/${featuresPrefix}run={}/`,
-          bucketName,
-          sfn.JsonPath.stringAt('$.run.id')
-        ),
-        trainUri: sfn.JsonPath.format(
-          `s3://{}/${featuresPrefix}run={}/train/`,
-          bucketName,
-          sfn.JsonPath.stringAt('$.run.id')
-        ),
-        validationUri: sfn.JsonPath.format(
-          `s3://{}/${featuresPrefix}run={}/validation/`,
-          bucketName,
-          sfn.JsonPath.stringAt('$.run.id')
-        ),
-        'featuresManifestKey.$': fmt(`${featuresPrefix}run={}/manifest.json`),
-        'modelKey.$': fmt(`${modelsPrefix}${names}-{}/output/model.tar.gz`),
-        'edgeModelKey.$': fmt(`${edgePrefix}v={}/model.tar.gz`),
-        'edgeManifestKey.$': fmt(`${edgePrefix}v={}/manifest.json`),
-      },
-      resultPath: '$.run',
+    const endpoint = new EndpointSteps(this, 'Endpoint', {
+      endpointName: this.endpointName,
+      endpointArn: sagemakerArn('endpoint', this.endpointName.toLowerCase()),
+      endpoint: ml,
+      image,
+      modelRole: this.modelRole,
+      key,
+      failures,
+      next: publish.start,
     });
-
-    const buildFeatures = onError(
-      new tasks.GlueStartJobRun(this, 'BuildFeatures', {
-        glueJobName: props.mlFeaturesJob.jobName,
-        integrationPattern: sfn.IntegrationPattern.RUN_JOB,
-        arguments: sfn.TaskInput.fromObject({
-          '--run_id': sfn.JsonPath.stringAt('$.run.id'),
-          '--output_prefix': sfn.JsonPath.stringAt('$.run.featuresPrefix'),
-        }),
-        resultPath: sfn.JsonPath.DISCARD,
-      })
-    );
-
-    const readFeatures = onError(
-      new tasks.CallAwsService(this, 'ReadFeaturesManifest', {
-        service: 's3',
-        action: 'getObject',
-        iamAction: 's3:GetObject',
-        iamResources: [bucket.arnForObjects(`${featuresPrefix}*`)],
-        parameters: { Bucket: bucketName, Key: sfn.JsonPath.stringAt('$.run.featuresManifestKey') },
-        resultSelector: { 'manifest.$': 'States.StringToJson($.Body)' },
-        resultPath: '$.features',
-      })
-    );
-    const badFeatures = new sfn.Pass(this, 'FeaturesManifestInvalid', {
-      parameters: {
-        Error: 'FeaturesManifestInvalid',
-        Cause: 'the features manifest has no feature_order (see CONTRACTS: ml_features output)',
-      },
-      resultPath: '$.error',
-    }).next(notifyFailure);
-
-    const train = onError(
-      new tasks.SageMakerCreateTrainingJob(this, 'Train', {
-        integrationPattern: sfn.IntegrationPattern.RUN_JOB,
-        trainingJobName: sfn.JsonPath.stringAt('$.run.jobName'),
-        role: this.trainingRole,
-        algorithmSpecification: { trainingImage: image, trainingInputMode: tasks.InputMode.FILE },
-        hyperparameters: hyperparameterStrings(ml.hyperparameters),
-        inputDataConfig: (['train', 'validation'] as const).map((channel) => ({
-          channelName: channel,
-          contentType: 'text/csv',
-          compressionType: tasks.CompressionType.NONE,
-          dataSource: {
-            s3DataSource: {
-              s3DataType: tasks.S3DataType.S3_PREFIX,
-              s3DataDistributionType: tasks.S3DataDistributionType.FULLY_REPLICATED,
-              s3Location: ExplicitS3Location.at(`$.run.${channel}Uri`),
-            },
-          },
-        })),
-        outputDataConfig: {
-          s3OutputLocation: new ExplicitS3Location(`s3://${bucketName}/${modelsPrefix}`),
-          encryptionKey: key,
-        },
-        resourceConfig: {
-          instanceCount: 1,
-          instanceType: new ec2.InstanceType(ml.trainingInstanceType.replace(/^ml\./, '')),
-          volumeSize: Size.gibibytes(30),
-          volumeEncryptionKey: key,
-        },
-        stoppingCondition: { maxRuntime: Duration.minutes(ml.maxTrainingMinutes) },
-        vpcConfig: props.trainingVpc
-          ? {
-              vpc: props.trainingVpc.vpc,
-              subnets: props.trainingVpc.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-            }
-          : undefined,
-        resultSelector: {
-          'jobName.$': '$.TrainingJobName',
-          'modelArtifacts.$': '$.ModelArtifacts.S3ModelArtifacts',
-        },
-        resultPath: '$.train',
-      })
-    );
-
-    const readAuc = onError(
-      new tasks.CallAwsService(this, 'ReadValidationAuc', {
-        service: 'sagemaker',
-        action: 'describeTrainingJob',
-        iamResources: [sagemakerArn('training-job', `${names}-*`)],
-        parameters: { TrainingJobName: sfn.JsonPath.stringAt('$.train.jobName') },
-        // A job without metrics may omit FinalMetricDataList: merge the response over a default empty list.
-        resultSelector: { defaults: { FinalMetricDataList: [] }, 'job.$': '$' },
-        resultPath: '$.describe',
-      })
-    );
-    // Find validation:auc by walking FinalMetricDataList with plain intrinsics (no JSONPath filter, whose empty-match
-    // result differs between interpreters): cursor i over the list, stop at the metric or at the end.
-    const metricList = new sfn.Pass(this, 'MetricList', {
-      parameters: {
-        'list.$': 'States.JsonMerge($.describe.defaults, $.describe.job, false)',
-      },
-      resultPath: '$.describe',
+    const training = new TrainingSteps(this, 'Model', {
+      layout,
+      training: ml,
+      image,
+      trainingRole: this.trainingRole,
+      key,
+      trainingVpc: props.trainingVpc,
+      trainingJobArnPattern: sagemakerArn('training-job', `${names}-*`),
+      operationsTopic: props.operationsTopic,
+      failures,
+      next: endpoint.start,
     });
-    const metricCursor = new sfn.Pass(this, 'MetricCursor', {
-      parameters: {
-        'list.$': '$.describe.list.FinalMetricDataList',
-        'count.$': 'States.ArrayLength($.describe.list.FinalMetricDataList)',
-        i: 0,
-      },
-      resultPath: '$.metrics',
-    });
-    const pickMetric = new sfn.Pass(this, 'PickMetric', {
-      parameters: { 'value.$': 'States.ArrayGetItem($.metrics.list, $.metrics.i)' },
-      resultPath: '$.metric',
-    });
-    const nextMetric = new sfn.Pass(this, 'NextMetric', {
-      parameters: { 'list.$': '$.metrics.list', 'count.$': '$.metrics.count', 'i.$': 'States.MathAdd($.metrics.i, 1)' },
-      resultPath: '$.metrics',
-    });
-    const setAuc = new sfn.Pass(this, 'ValidationAuc', {
-      parameters: { 'auc.$': '$.metric.value.Value' },
-      resultPath: '$.gate',
-    });
-    const missingAuc = new sfn.Pass(this, 'ValidationAucMissing', {
-      parameters: {
-        Error: 'ValidationAucMissing',
-        'Cause.$': "States.Format('training job {} reported no validation:auc metric', $.train.jobName)",
-      },
-      resultPath: '$.error',
-    }).next(notifyFailure);
-    const rejected = new sfn.Fail(this, 'ModelRejected', {
-      error: 'ModelBelowAucGate',
-      cause: `validation AUC below ml.minValidationAuc (${ml.minValidationAuc}); the live endpoint is unchanged`,
-    });
-    const notifyRejected = new tasks.SnsPublish(this, 'NotifyRejected', {
-      topic: props.operationsTopic,
-      subject: 'Smart-factory ML model rejected',
-      message: sfn.TaskInput.fromText(
-        sfn.JsonPath.format(
-          `Model from training job {} rejected: validation AUC {} is below the gate ${ml.minValidationAuc}. The live endpoint was not changed.`,
-          sfn.JsonPath.stringAt('$.train.jobName'),
-          sfn.JsonPath.stringAt('$.gate.auc')
-        )
-      ),
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    notifyRejected.addCatch(rejected, { resultPath: sfn.JsonPath.DISCARD });
-    notifyRejected.next(rejected);
-
-    const createModel = onError(
-      new tasks.SageMakerCreateModel(this, 'CreateModel', {
-        modelName: sfn.JsonPath.stringAt('$.train.jobName'),
-        role: this.modelRole,
-        primaryContainer: new tasks.ContainerDefinition({
-          image,
-          mode: tasks.Mode.SINGLE_MODEL,
-          modelS3Location: ExplicitS3Location.at('$.train.modelArtifacts'),
-        }),
-        resultPath: sfn.JsonPath.DISCARD,
-      })
-    );
-    const createConfig = onError(
-      new tasks.SageMakerCreateEndpointConfig(this, 'CreateEndpointConfig', {
-        endpointConfigName: sfn.JsonPath.stringAt('$.train.jobName'),
-        kmsKey: key,
-        productionVariants: [
-          {
-            variantName: 'AllTraffic',
-            modelName: sfn.JsonPath.stringAt('$.train.jobName'),
-            initialInstanceCount: ml.endpointInstanceCount,
-            instanceType: new ec2.InstanceType(ml.endpointInstanceType.replace(/^ml\./, '')),
-            initialVariantWeight: 1,
-          },
-        ],
-        resultPath: sfn.JsonPath.DISCARD,
-      })
-    );
-
-    const endpointArn = sagemakerArn('endpoint', this.endpointName.toLowerCase());
-    const describeEndpoint = new tasks.CallAwsService(this, 'FindEndpoint', {
-      service: 'sagemaker',
-      action: 'describeEndpoint',
-      iamResources: [endpointArn],
-      parameters: { EndpointName: this.endpointName },
-      resultSelector: { 'status.$': '$.EndpointStatus' },
-      resultPath: '$.existing',
-    });
-    const createEndpoint = onError(
-      new tasks.SageMakerCreateEndpoint(this, 'CreateEndpoint', {
-        endpointName: this.endpointName,
-        endpointConfigName: sfn.JsonPath.stringAt('$.train.jobName'),
-        resultPath: sfn.JsonPath.DISCARD,
-      })
-    );
-    const updateEndpoint = onError(
-      new tasks.SageMakerUpdateEndpoint(this, 'UpdateEndpoint', {
-        endpointName: this.endpointName,
-        endpointConfigName: sfn.JsonPath.stringAt('$.train.jobName'),
-        resultPath: sfn.JsonPath.DISCARD,
-      })
-    );
-    describeEndpoint.addRetry({
-      errors: ['SageMaker.ThrottlingException'],
-      maxAttempts: 5,
-      interval: Duration.seconds(5),
-    });
-    describeEndpoint.addCatch(createEndpoint, {
-      // DescribeEndpoint answers a missing endpoint with the unmodeled ValidationException ("Could not find endpoint"),
-      // which SDK integrations surface as the service's generic exception. A wrong guess is harmless: CreateEndpoint
-      // then fails on the existing endpoint and the failure path notifies.
-      errors: [
-        'SageMaker.ValidationException',
-        'SageMaker.ResourceNotFoundException',
-        'SageMaker.ResourceNotFound',
-        'SageMaker.SageMakerException',
-        'SageMaker.AmazonSageMakerException',
-      ],
-      resultPath: '$.lookup',
-    });
-    onError(describeEndpoint);
-
-    const waitEndpoint = new sfn.Wait(this, 'WaitForEndpoint', { time: sfn.WaitTime.duration(Duration.minutes(1)) });
-    const pollEndpoint = onError(
-      new tasks.CallAwsService(this, 'PollEndpoint', {
-        service: 'sagemaker',
-        action: 'describeEndpoint',
-        iamResources: [endpointArn],
-        parameters: { EndpointName: this.endpointName },
-        resultSelector: { 'status.$': '$.EndpointStatus', 'config.$': '$.EndpointConfigName' },
-        resultPath: '$.endpoint',
-      })
-    );
-    pollEndpoint.addRetry({ errors: ['SageMaker.ThrottlingException'], maxAttempts: 5, interval: Duration.seconds(5) });
-    const endpointFailed = new sfn.Pass(this, 'EndpointNotServingNewModel', {
-      parameters: {
-        Error: 'EndpointDeploymentFailed',
-        'Cause.$':
-          "States.Format('endpoint is {} with config {} instead of {} (failed or rolled back)', $.endpoint.status, $.endpoint.config, $.train.jobName)",
-      },
-      resultPath: '$.error',
-    }).next(notifyFailure);
-
-    // --- Publish for the edge ------------------------------------------------------------------------------------------
-    const s3Kms = { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: key.keyArn };
-    const copyModel = onError(
-      new tasks.CallAwsService(this, 'PublishEdgeModel', {
-        service: 's3',
-        action: 'copyObject',
-        iamAction: 's3:PutObject',
-        iamResources: [bucket.arnForObjects(`${edgePrefix}*`)],
-        additionalIamStatements: [
-          new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects(`${modelsPrefix}*`)] }),
-        ],
-        parameters: {
-          Bucket: bucketName,
-          Key: sfn.JsonPath.stringAt('$.run.edgeModelKey'),
-          CopySource: sfn.JsonPath.format(`{}/{}`, bucketName, sfn.JsonPath.stringAt('$.run.modelKey')),
-          ...s3Kms,
-        },
-        resultPath: sfn.JsonPath.DISCARD,
-      })
-    );
-    const buildManifest = new sfn.Pass(this, 'BuildEdgeManifest', {
-      parameters: {
-        'model_version.$': '$.run.id',
-        'created_at.$': '$.run.startedAt',
-        'validation_auc.$': '$.gate.auc',
-        'feature_order.$': '$.features.manifest.feature_order',
-        threshold: ml.classificationThreshold,
-        objective: ml.hyperparameters.objective,
-        'training_job.$': '$.train.jobName',
-        image_tag: XGBOOST_IMAGE_TAG,
-        endpoint_name: this.endpointName,
-        'features_run_id.$': '$.run.id',
-        'model_key.$': '$.run.edgeModelKey',
-      },
-      resultPath: '$.edgeManifest',
-    });
-    const putJson = (id: string, keyValue: string, bodyPath: string) =>
-      onError(
-        new tasks.CallAwsService(this, id, {
-          service: 's3',
-          action: 'putObject',
-          iamAction: 's3:PutObject',
-          iamResources: [bucket.arnForObjects(`${edgePrefix}*`)],
-          parameters: {
-            Bucket: bucketName,
-            Key: keyValue,
-            Body: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt(bodyPath)),
-            ContentType: 'application/json',
-            ...s3Kms,
-          },
-          resultPath: sfn.JsonPath.DISCARD,
-        })
-      );
-    const writeManifest = putJson(
-      'WriteEdgeManifest',
-      sfn.JsonPath.stringAt('$.run.edgeManifestKey'),
-      '$.edgeManifest'
-    );
-    const buildLatest = new sfn.Pass(this, 'BuildLatestPointer', {
-      parameters: {
-        'model_version.$': '$.run.id',
-        'model_key.$': '$.run.edgeModelKey',
-        'manifest_key.$': '$.run.edgeManifestKey',
-        'created_at.$': '$.run.startedAt',
-        'validation_auc.$': '$.gate.auc',
-      },
-      resultPath: '$.latest',
-    });
-    const writeLatest = putJson('WriteLatestPointer', EDGE_LATEST_KEY, '$.latest');
-    const notifySuccess = onError(
-      new tasks.SnsPublish(this, 'NotifySuccess', {
-        topic: props.operationsTopic,
-        subject: 'Smart-factory ML model deployed',
-        message: sfn.TaskInput.fromText(
-          sfn.JsonPath.format(
-            `Model {} (validation AUC {}) is live on endpoint ${this.endpointName}; edge model s3://{}/{}`,
-            sfn.JsonPath.stringAt('$.run.id'),
-            sfn.JsonPath.stringAt('$.gate.auc'),
-            bucketName,
-            sfn.JsonPath.stringAt('$.run.edgeModelKey')
-          )
-        ),
-        resultPath: sfn.JsonPath.DISCARD,
-      })
-    );
-    const done = new sfn.Succeed(this, 'Deployed');
-
-    const definition = newRun
-      .next(runNames)
-      .next(buildFeatures)
-      .next(readFeatures)
-      .next(
-        new sfn.Choice(this, 'FeaturesValid')
-          .when(sfn.Condition.isPresent('$.features.manifest.feature_order[0]'), train)
-          .otherwise(badFeatures)
-      );
-    const findAuc = new sfn.Choice(this, 'FindValidationAuc')
-      .when(sfn.Condition.numberGreaterThanEqualsJsonPath('$.metrics.i', '$.metrics.count'), missingAuc)
-      .otherwise(pickMetric);
-    train.next(readAuc).next(metricList).next(metricCursor).next(findAuc);
-    pickMetric.next(
-      new sfn.Choice(this, 'IsValidationAuc')
-        .when(sfn.Condition.stringEquals('$.metric.value.MetricName', 'validation:auc'), setAuc)
-        .otherwise(nextMetric)
-    );
-    nextMetric.next(findAuc);
-    setAuc.next(
-      new sfn.Choice(this, 'AucGate')
-        .when(sfn.Condition.numberGreaterThanEquals('$.gate.auc', ml.minValidationAuc), createModel)
-        .otherwise(notifyRejected)
-    );
-    createModel.next(createConfig).next(describeEndpoint).next(updateEndpoint).next(waitEndpoint);
-    createEndpoint.next(waitEndpoint);
-    waitEndpoint.next(pollEndpoint).next(
-      new sfn.Choice(this, 'EndpointReady')
-        .when(
-          sfn.Condition.and(
-            sfn.Condition.stringEquals('$.endpoint.status', 'InService'),
-            sfn.Condition.stringEqualsJsonPath('$.endpoint.config', '$.train.jobName')
-          ),
-          copyModel
-        )
-        .when(
-          sfn.Condition.or(
-            sfn.Condition.stringEquals('$.endpoint.status', 'Creating'),
-            sfn.Condition.stringEquals('$.endpoint.status', 'Updating'),
-            sfn.Condition.stringEquals('$.endpoint.status', 'SystemUpdating')
-          ),
-          waitEndpoint
-        )
-        .otherwise(endpointFailed)
-    );
-    copyModel
-      .next(buildManifest)
-      .next(writeManifest)
-      .next(buildLatest)
-      .next(writeLatest)
-      .next(notifySuccess)
-      .next(done);
+    const definition = new FeatureSteps(this, 'Features', {
+      layout,
+      mlFeaturesJob: props.mlFeaturesJob,
+      failures,
+      next: training.start,
+    }).start;
 
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {

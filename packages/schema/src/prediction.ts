@@ -37,7 +37,10 @@ export function failurePercent(score: number): number {
   return Math.round(score * 100);
 }
 
-/** The seed's operator sentence, in Korean and English. */
+/**
+ * The seed's operator sentence, in Korean and English. The seed spelled "보았을때"; we write the standard "보았을 때"
+ * (때 is a dependent noun, spaced from 보았을), as the mobile app shows it to operators.
+ */
 export function failureMessages(score: number): { readonly ko: string; readonly en: string } {
   const p = failurePercent(score);
   return {

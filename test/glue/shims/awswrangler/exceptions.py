@@ -1,0 +1,5 @@
+"""TEST HARNESS ONLY: awswrangler.exceptions.NoFilesFound."""
+
+
+class NoFilesFound(Exception):
+    pass
