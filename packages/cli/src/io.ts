@@ -92,9 +92,9 @@ export function checkOutputFile(option: string, path: string): void {
 }
 
 /** Opens an input for streaming: stdin for `-`, else the file, checked first so errors name the option. */
-export function openInput(option: string, path: string, io: CommandIO): NodeJS.ReadableStream {
+export function openInput(option: string, path: string, io: CommandIO, highWaterMark?: number): NodeJS.ReadableStream {
   checkInputFile(option, path);
-  return path === '-' ? io.stdin : createReadStream(path);
+  return path === '-' ? io.stdin : createReadStream(path, highWaterMark ? { highWaterMark } : {});
 }
 
 /** Reads a whole input (a file, or stdin for `-`) as UTF-8 text. */
@@ -127,10 +127,14 @@ export async function writeOutputText(option: string, path: string, text: string
 }
 
 /** Loads an XGBoost model named by an option; every error names the option and the file. */
-export function loadScorer(option: string, path: string): XGBoostScorer {
+export function loadScorer(
+  option: string,
+  path: string,
+  options?: Parameters<typeof XGBoostScorer.fromPath>[1]
+): XGBoostScorer {
   checkInputFile(option, path);
   try {
-    return XGBoostScorer.fromPath(path);
+    return XGBoostScorer.fromPath(path, options);
   } catch (e) {
     throw withPath(option, path, e);
   }

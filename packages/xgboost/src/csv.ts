@@ -98,3 +98,202 @@ export function parseLibsvm(text: string, ncols: number): { data: Float32Array; 
   }
   return { data: data.subarray(0, rows * ncols), rows, cols: ncols };
 }
+
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+  1e21, 1e22,
+];
+
+/**
+ * Streaming parser of header-less CSV bytes into float32 rows: the fast path of `smart-factory score`, with exactly
+ * the semantics of `parseCsvLine` on each line (lines end at \n, \r\n or a lone \r, as node:readline splits them;
+ * blank lines are skipped but counted). Plain numeric fields are parsed from the bytes: with at most 15 significant
+ * digits and a decimal exponent within ±22 the value m·10^e (or m/10^-e) is one correctly rounded IEEE operation on
+ * exact operands (Clinger's fast path), i.e. the same double `Number()` returns; longer fields go through `Number()`.
+ * Either way the double is then rounded to float32, as `parseField` does. Any line with another byte (spaces, "nan"
+ * variants other than nan/NaN/NAN, non-ASCII, a wrong field count) is decoded and handed to `parseCsvLine`, so
+ * errors are the same InputError.
+ */
+export class CsvRowParser {
+  /** 1-based number of the last line consumed. */
+  lineNo = 0;
+  /** When `next` throws an InputError: the rows it had written to out before the bad line. */
+  rowsBeforeError = 0;
+  private carry: Buffer | undefined;
+  private pos = 0;
+  private final = false;
+
+  constructor(readonly ncols: number) {}
+
+  /** Appends a chunk. Call `next(out, maxRows)` until it returns 0, then push the next chunk (or call `end()`). */
+  push(chunk: Buffer): void {
+    const c = this.carry;
+    this.carry = c && c.length > this.pos ? Buffer.concat([c.subarray(this.pos), chunk]) : chunk;
+    this.pos = 0;
+  }
+
+  /** No more input: a last line without a terminator is parsed by the next `next` calls. */
+  end(): void {
+    this.final = true;
+  }
+
+  /** Parses up to maxRows complete rows into out (row-major, ncols each); returns the number of rows written. */
+  next(out: Float32Array, maxRows: number): number {
+    const buf = this.carry;
+    if (!buf) return 0;
+    const n = buf.length;
+    const ncols = this.ncols;
+    let rows = 0;
+    let pos = this.pos;
+    while (rows < maxRows && pos < n) {
+      // Find the end of the line.
+      let e = pos;
+      while (e < n) {
+        const c = buf[e]!;
+        if (c === 10 || c === 13) break;
+        e++;
+      }
+      let next: number;
+      if (e === n) {
+        if (!this.final) break;
+        next = n;
+      } else if (buf[e] === 13) {
+        if (e + 1 === n && !this.final) break; // \r at the chunk end: \r\n or a lone \r, decided by the next byte
+        next = e + 1 < n && buf[e + 1] === 10 ? e + 2 : e + 1;
+      } else {
+        next = e + 1;
+      }
+      this.lineNo++;
+      if (e > pos) {
+        const off = rows * ncols;
+        if (parseLineBytes(buf, pos, e, ncols, out, off)) rows++;
+        else {
+          const line = buf.toString('utf8', pos, e);
+          if (line.trim() !== '') {
+            try {
+              parseCsvLine(line, this.lineNo, ncols, out, off);
+            } catch (err) {
+              this.rowsBeforeError = rows;
+              throw err;
+            }
+            rows++;
+          }
+        }
+      }
+      pos = next;
+    }
+    this.pos = pos;
+    return rows;
+  }
+}
+
+/**
+ * Parses buf[a, b) as exactly ncols numeric fields into out[off...]; false (out partly written) when the line needs
+ * the general parser: another byte, an infinite value, a wrong field count.
+ */
+function parseLineBytes(buf: Buffer, a: number, b: number, ncols: number, out: Float32Array, off: number): boolean {
+  let col = 0;
+  let i = a;
+  for (;;) {
+    if (col >= ncols) return false;
+    // One field: [+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)? | '' | nan | NaN | NAN
+    let c = i < b ? buf[i]! : 44;
+    let v: number;
+    if (c === 44) {
+      v = NaN;
+    } else if (c === 110 || c === 78) {
+      if (i + 3 > b) return false;
+      const c1 = buf[i + 1]!;
+      const c2 = buf[i + 2]!;
+      if (!(
+        (c === 110 && c1 === 97 && c2 === 110) ||
+        (c === 78 && c1 === 97 && c2 === 78) ||
+        (c === 78 && c1 === 65 && c2 === 78)
+      ))
+        return false;
+      i += 3;
+      if (i < b && buf[i] !== 44) return false;
+      v = NaN;
+    } else {
+      const start = i;
+      let neg = false;
+      if (c === 45 || c === 43) {
+        neg = c === 45;
+        i++;
+        c = i < b ? buf[i]! : 44;
+      }
+      let m = 0;
+      let sig = 0; // significant digits accumulated in m
+      let drop = 0; // integer digits beyond the 15 kept (only counted: the field then goes through Number())
+      let digits = 0;
+      let scale = 0; // fraction digits kept in m
+      while (c >= 48 && c <= 57) {
+        if (sig < 15) {
+          if (m !== 0 || c !== 48) sig++;
+          m = m * 10 + (c - 48);
+        } else drop++;
+        digits++;
+        i++;
+        c = i < b ? buf[i]! : 44;
+      }
+      if (c === 46) {
+        i++;
+        c = i < b ? buf[i]! : 44;
+        while (c >= 48 && c <= 57) {
+          if (sig < 15) {
+            if (m !== 0 || c !== 48) sig++;
+            m = m * 10 + (c - 48);
+            scale++;
+          } else drop++;
+          digits++;
+          i++;
+          c = i < b ? buf[i]! : 44;
+        }
+      }
+      if (digits === 0) return false;
+      let exp = 0;
+      if (c === 101 || c === 69) {
+        i++;
+        c = i < b ? buf[i]! : 44;
+        let eneg = false;
+        if (c === 45 || c === 43) {
+          eneg = c === 45;
+          i++;
+          c = i < b ? buf[i]! : 44;
+        }
+        let ed = 0;
+        while (c >= 48 && c <= 57) {
+          if (ed < 6) exp = exp * 10 + (c - 48);
+          ed++;
+          i++;
+          c = i < b ? buf[i]! : 44;
+        }
+        if (ed === 0) return false;
+        if (ed >= 6) drop++;
+        if (eneg) exp = -exp;
+      }
+      if (c !== 44) return false;
+      const e10 = exp - scale;
+      if (drop === 0 && e10 >= -22 && e10 <= 22) {
+        v = e10 >= 0 ? m * POW10[e10]! : m / POW10[-e10]!;
+        if (neg) v = -v;
+      } else {
+        v = Number(buf.toString('latin1', start, i));
+      }
+      v = Math.fround(v);
+      if (v === Infinity || v === -Infinity) return false;
+    }
+    out[off + col] = v;
+    col++;
+    if (i >= b) break;
+    i++; // the comma
+    if (i === b) {
+      // A trailing comma: one more, empty field.
+      if (col >= ncols) return false;
+      out[off + col] = NaN;
+      col++;
+      break;
+    }
+  }
+  return col === ncols;
+}

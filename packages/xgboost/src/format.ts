@@ -1,8 +1,68 @@
 /**
  * Shortest decimal text that parses back (as float32) to exactly the float32 value v, e.g. 0.43861908, 1e-7, 3.
  * NaN prints as "nan" and infinities as "inf" / "-inf".
+ *
+ * Same result as `formatFloat32Reference` (which tries v.toPrecision(p) for p = 1…9), computed from one
+ * v.toPrecision(9): rounding its 9 digits to p digits equals rounding v itself to p digits unless the dropped
+ * digits are exactly 5, 50, 500… (a midpoint after the first rounding), and only then the reference runs. The value
+ * of each candidate q·10^k is formed as one correctly rounded operation on exact operands (Clinger), i.e. the same
+ * double `Number(v.toPrecision(p))` returns.
  */
 export function formatFloat32(v: number): string {
+  if (v !== v || v === 0 || v === Infinity || v === -Infinity) return formatFloat32Reference(v);
+  const a = v < 0 ? -v : v;
+  const s9 = a.toPrecision(9);
+  let mant = s9;
+  let e10: number;
+  const ei = s9.indexOf('e');
+  let digits: string;
+  if (ei !== -1) {
+    mant = s9.slice(0, ei);
+    e10 = Number(s9.slice(ei + 1));
+    digits = mant.length > 1 ? mant[0]! + mant.slice(2) : mant;
+  } else {
+    const dot = mant.indexOf('.');
+    const intLen = dot === -1 ? mant.length : dot;
+    const all = dot === -1 ? mant : mant.slice(0, dot) + mant.slice(dot + 1);
+    let lz = 0;
+    while (all.charCodeAt(lz) === 48) lz++;
+    e10 = intLen - 1 - lz;
+    digits = all.slice(lz);
+  }
+  if (digits.length !== 9) return formatFloat32Reference(v);
+  const d9 = Number(digits);
+  for (let p = 1; p < 9; p++) {
+    const unit = POW10[9 - p]!;
+    let q = Math.floor(d9 / unit);
+    const tail = d9 - q * unit;
+    const half = unit / 2;
+    if (tail === half) return formatFloat32Reference(v); // a midpoint: only the exact digits decide
+    if (tail > half) q++;
+    const n = decimalValue(q, e10 - p + 1);
+    if (Math.fround(v < 0 ? -n : n) === v) return String(v < 0 ? -n : n);
+  }
+  // Nine digits: a tie needs the tenth exact digit, which toPrecision(10) shows as a final 5 only then.
+  const t10 = a.toPrecision(10);
+  const last = t10.indexOf('e') === -1 ? t10[t10.length - 1] : t10[t10.indexOf('e') - 1];
+  if (last === '5') return formatFloat32Reference(v);
+  const n = decimalValue(d9, e10 - 8);
+  return String(v < 0 ? -n : n);
+}
+
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+  1e21, 1e22,
+];
+
+/** The double nearest q·10^k (q an exact integer below 2^53), as Number(`${q}e${k}`) gives it. */
+function decimalValue(q: number, k: number): number {
+  if (k >= 0 && k <= 22) return q * POW10[k]!;
+  if (k < 0 && k >= -22) return q / POW10[-k]!;
+  return Number(`${q}e${k}`);
+}
+
+/** The defining implementation of formatFloat32 (kept as its oracle and for the rare midpoint cases). */
+export function formatFloat32Reference(v: number): string {
   if (v !== v) return 'nan';
   if (v === Infinity) return 'inf';
   if (v === -Infinity) return '-inf';

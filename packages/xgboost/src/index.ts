@@ -7,4 +7,4 @@ export type { XGBoostModel, TreeData, BoosterKind } from './model';
 export { sigmoid, marginOfBaseScore, CompiledBooster, type PredictOptions, type CompileOptions } from './predict';
 export { readTar, gunzip } from './archive';
 export { startServer, type ServerOptions, type RunningServer } from './server';
-export { parseCsv, parseCsvLine, parseField, parseLibsvm, InputError } from './csv';
+export { CsvRowParser, parseCsv, parseCsvLine, parseField, parseLibsvm, InputError } from './csv';

@@ -27,6 +27,8 @@ export interface PredictOptions {
 const fround = Math.fround;
 /** Rows per block in batch scoring. */
 const BLOCK = 4096;
+/** Rows per block of the typed-array walker (the block's features stay in L1/L2 while each tree walks it). */
+const WALK_BLOCK = 256;
 const F88_7 = fround(88.7);
 const EPS = fround(1e-16);
 
@@ -107,6 +109,7 @@ export class CompiledBooster implements FlatTrees {
   private readonly blocks: BlockChunk[] | undefined;
   private readonly defaultBlocks: number;
   private readonly blockAcc: Float64Array;
+  private readonly packed: PackedNodes | undefined;
 
   constructor(
     readonly model: XGBoostModel,
@@ -191,6 +194,7 @@ export class CompiledBooster implements FlatTrees {
     this.blocks = blocks;
     this.defaultBlocks = defaultBlocks;
     this.blockAcc = new Float64Array(BLOCK * G);
+    this.packed = packNodes(this);
   }
 
   /** True when the trees run as generated code. */
@@ -218,6 +222,10 @@ export class CompiledBooster implements FlatTrees {
     opts?: PredictOptions
   ): void {
     const k = this.outputSize(opts);
+    if (!this.blocks && !this.hasCat && !this.linear && ncols === this.numFeature) {
+      this.walkRows(data, ncols, rowStart, n, out, outRowStart, opts);
+      return;
+    }
     if (!this.blocks || ncols !== this.numFeature) {
       for (let r = 0; r < n; r++) this.predictAt(data, (rowStart + r) * ncols, ncols, out, (outRowStart + r) * k, opts);
       return;
@@ -230,6 +238,75 @@ export class CompiledBooster implements FlatTrees {
       const m = Math.min(BLOCK, n - b);
       for (let r = 0; r < m; r++) for (let g = 0; g < G; g++) acc[r * G + g] = this.margin0[g]!;
       for (let c = 0; c < nChunks; c++) fns[c]!(data, ncols, rowStart + b, m, acc);
+      for (let r = 0; r < m; r++) {
+        for (let g = 0; g < G; g++) this.acc[g] = acc[r * G + g]!;
+        this.finish(out, (outRowStart + b + r) * k, opts);
+      }
+    }
+  }
+
+  /**
+   * The typed-array walker over blocks of WALK_BLOCK rows, tree-major (each tree's nodes stay in cache while it
+   * walks the block, as libxgboost's CPU predictor does): no generated code, hence no JIT compile time. Each row's
+   * margin is still the float32 sum of its leaves in tree order, so the bits equal predictAt's.
+   */
+  private walkRows(
+    data: Float32Array,
+    ncols: number,
+    rowStart: number,
+    n: number,
+    out: Float32Array,
+    outRowStart: number,
+    opts?: PredictOptions
+  ): void {
+    const k = this.outputSize(opts);
+    const G = this.numGroup;
+    const end = opts?.allTrees ? this.totalTreeCount : this.defaultTreeCount;
+    const acc = this.blockAcc;
+    const { roots, left, right, feat, dleft, value, group } = this;
+    const packed = this.packed;
+    for (let b = 0; b < n; b += WALK_BLOCK) {
+      const m = Math.min(WALK_BLOCK, n - b);
+      for (let r = 0; r < m; r++) for (let g = 0; g < G; g++) acc[r * G + g] = this.margin0[g]!;
+      const base = rowStart + b;
+      if (packed && G === 1) {
+        // Children are adjacent (right = left + 1, as XGBoost allocates them): one packed word per node and a
+        // branch-free step; NaN goes to left + 1 - default_left.
+        const { link, thr, leaf } = packed;
+        for (let t = 0; t < end; t++) {
+          const root = roots[t]!;
+          for (let r = 0; r < m; r++) {
+            const o = (base + r) * ncols;
+            let nd = root;
+            let l = link[2 * nd]!;
+            while (l >= 0) {
+              const w = link[2 * nd + 1]!;
+              const x = data[o + (w & 0xffff)]!;
+              nd = x < thr[nd]! ? l : x !== x ? l + 1 - (w >>> 16) : l + 1;
+              l = link[2 * nd]!;
+            }
+            acc[r] = fround(acc[r]! + leaf[nd]!);
+          }
+        }
+      } else
+        for (let t = 0; t < end; t++) {
+          const root = roots[t]!;
+          const g = group[t]!;
+          for (let r = 0; r < m; r++) {
+            const o = (base + r) * ncols;
+            let nd = root;
+            let l = left[nd]!;
+            while (l >= 0) {
+              const x = data[o + feat[nd]!]!;
+              if (x < value[nd]!) nd = l;
+              else if (x !== x && dleft[nd] === 1) nd = l;
+              else nd = right[nd]!;
+              l = left[nd]!;
+            }
+            const i = r * G + g;
+            acc[i] = fround(acc[i]! + value[nd]!);
+          }
+        }
       for (let r = 0; r < m; r++) {
         for (let g = 0; g < G; g++) this.acc[g] = acc[r * G + g]!;
         this.finish(out, (outRowStart + b + r) * k, opts);
@@ -423,4 +500,30 @@ function treesWithinBestLimit(m: XGBoostModel): number {
   if (!Number.isInteger(limit) || limit <= 0) return m.trees.length;
   const layers = Math.floor(limit / m.numParallelTree);
   return layers * numGroup(m) * m.numParallelTree;
+}
+
+/** Nodes packed for the walker: link[2i] = left child (-1 for a leaf), link[2i+1] = feature | default_left << 16. */
+interface PackedNodes {
+  readonly link: Int32Array;
+  readonly thr: Float64Array;
+  readonly leaf: Float64Array;
+}
+
+function packNodes(b: {
+  left: Int32Array;
+  right: Int32Array;
+  feat: Int32Array;
+  dleft: Uint8Array;
+  value: Float64Array;
+}): PackedNodes | undefined {
+  const n = b.left.length;
+  const link = new Int32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    const l = b.left[i]!;
+    link[2 * i] = l < 0 ? -1 : l;
+    if (l < 0) continue;
+    if (b.right[i] !== l + 1 || b.feat[i]! > 0xffff) return undefined;
+    link[2 * i + 1] = (b.dleft[i]! << 16) | b.feat[i]!;
+  }
+  return { link, thr: b.value, leaf: b.value };
 }
