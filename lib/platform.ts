@@ -1,6 +1,7 @@
 import { type App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { PlatformConfig } from './config';
+import { BiStack } from './bi/bi-stack';
 import { EtlStack } from './etl/etl-stack';
 import { LakeStack } from './lake/lake-stack';
 import { MlStack } from './ml/ml-stack';
@@ -16,6 +17,8 @@ export interface Platform {
   readonly streaming: StreamingStack;
   readonly etl: EtlStack;
   readonly ml: MlStack;
+  /** QuickSight BI, only when `config.bi.enabled`. */
+  readonly bi?: BiStack;
 }
 
 export interface BuildPlatformOptions {
@@ -79,8 +82,28 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildPl
     operationsTopic: operations.operations.topic,
   });
 
+  const bi = config.bi.enabled
+    ? new BiStack(app, `${p}Bi`, {
+        env,
+        config,
+        description: description('QuickSight BI: VPC connection, Redshift data source, datasets and dashboard'),
+        warehouse: {
+          vpc: warehouse.vpc,
+          clusterSecurityGroup: warehouse.clusterSecurityGroup,
+          clusterIdentifier: warehouse.warehouse.clusterIdentifier,
+          clusterArn: warehouse.warehouse.clusterArn,
+          clusterEndpointAddress: warehouse.cluster.attrEndpointAddress,
+          port: warehouse.warehouse.port,
+          databaseName: warehouse.warehouse.databaseName,
+          adminSecret: warehouse.warehouse.adminSecret,
+          key: warehouse.key,
+          biGroup: config.warehouse.userGroups.bi,
+        },
+      })
+    : undefined;
+
   for (const [k, v] of Object.entries(config.tags)) Tags.of(app).add(k, v);
   Tags.of(app).add('platform-config', config.name);
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { lake, operations, warehouse, streaming, etl, ml };
+  return { lake, operations, warehouse, streaming, etl, ml, bi };
 }

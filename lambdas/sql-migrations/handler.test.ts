@@ -71,6 +71,7 @@ describe('sql-migrations handler (real sql/ files, fake Data API and Secrets Man
       'V006__summary_tables_and_views.sql',
       'V007__procedures.sql',
       'V008__grants.sql',
+      'V020__bi_reporting.sql',
     ]);
     const sql = fake.executed.map((e) => e.sql).join('\n');
     expect(sql).not.toMatch(/\$\{/);
@@ -78,6 +79,7 @@ describe('sql-migrations handler (real sql/ files, fake Data API and Secrets Man
     expect(sql).toContain("IAM_ROLE 'arn:aws:iam::123456789012:role/sf-warehouse'");
     expect(sql).toContain("LOCATION 's3://sf-archive-123/facts/fact_sensor_reading/'");
     expect(sql).toContain("ADD_MONTHS(DATE_TRUNC('month', CURRENT_DATE), -6)");
+    expect(sql).toContain('GRANT SELECT ON dw.v_sensor_reading_all, dw.v_production_all, dw.v_daily_retail_sales_all TO GROUP BI_Report_User');
     expect(sql).toMatch(/CREATE USER etl_user PASSWORD 'md5[0-9a-f]{32}' IN GROUP ETL_User/);
     expect(sql).not.toContain('Gen3rated-Secret-Value');
   });

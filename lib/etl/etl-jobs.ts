@@ -11,7 +11,7 @@ import { SENSOR_FIELDS } from '@smart-factory/schema';
 import type { EtlConfig } from '../config';
 import type { LakeCatalog } from '../lake/lake-catalog';
 import { LakeLayout } from '../lake/lake-layout';
-import { acknowledgeIam5, bucketArnFor, resourceNagId } from '../shared/nag';
+import { acknowledgeIam5, bucketArnFor, nagAccount, resourceNagId } from '../shared/nag';
 
 const GLUE_SCRIPTS = join(__dirname, '..', '..', 'glue-scripts');
 
@@ -99,7 +99,7 @@ export class EtlJobs extends Construct {
       props.logsKey.grantEncryptDecrypt(role);
       Validations.of(role).acknowledge(
         {
-          id: `AwsSolutions-IAM5[Resource::arn:${stack.partition}:logs:${stack.region}:<AWS::AccountId>:log-group:/aws-glue/*]`,
+          id: `AwsSolutions-IAM5[Resource::arn:${stack.partition}:logs:${stack.region}:${nagAccount(stack)}:log-group:/aws-glue/*]`,
           reason: 'Glue names the job log groups itself (/aws-glue/jobs-<security configuration>-role/...).',
         },
         {
@@ -109,7 +109,7 @@ export class EtlJobs extends Construct {
             ' (and, for the fact job, redshift-data:DescribeStatement to statements the role itself submitted).',
         },
         {
-          id: `AwsSolutions-IAM5[Resource::arn:${stack.partition}:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${stack.region}/*]`,
+          id: `AwsSolutions-IAM5[Resource::arn:${stack.partition}:s3:::cdk-hnb659fds-assets-${nagAccount(stack)}-${stack.region}/*]`,
           reason: 'Read of the job script and its transform module, CDK file assets in the bootstrap bucket.',
         },
         ...['s3:GetObject*', 's3:GetBucket*', 's3:List*'].map((a) => ({

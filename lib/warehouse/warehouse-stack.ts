@@ -27,7 +27,7 @@ import { allowCloudWatchLogs } from '../shared/kms-policies';
 import type { DataLakeStorage } from '../lake/data-lake-storage';
 import type { LakeCatalog } from '../lake/lake-catalog';
 import { LakeLayout } from '../lake/lake-layout';
-import { bucketObjectsNagIds } from '../shared/nag';
+import { bucketObjectsNagIds, nagAccount } from '../shared/nag';
 import type { OperationsTopic } from '../operations/operations-topic';
 import { PlatformFunction } from '../shared/platform-function';
 import { dataRemovalPolicy } from '../shared/removal';
@@ -86,6 +86,8 @@ export class WarehouseStack extends Stack {
   readonly cluster: redshift.CfnCluster;
   readonly parameterGroup: redshift.CfnClusterParameterGroup;
   readonly vpc: ec2.Vpc;
+  /** The cluster's security group (no ingress of its own; clients such as the BI stack add theirs). */
+  readonly clusterSecurityGroup: ec2.ISecurityGroup;
   readonly key: kms.Key;
   readonly resizeDeadLetterQueue?: sqs.Queue;
 
@@ -142,6 +144,7 @@ export class WarehouseStack extends Stack {
       // Isolated subnets have no route out of the VPC: egress reaches only the endpoints (S3 gateway, Glue, KMS, STS).
       allowAllOutbound: true,
     });
+    this.clusterSecurityGroup = securityGroup;
     endpointSecurityGroup.addIngressRule(securityGroup, ec2.Port.tcp(443), 'HTTPS from the Redshift cluster');
     const subnetGroup = new redshift.CfnClusterSubnetGroup(this, 'SubnetGroup', {
       description: 'Isolated subnets of the smart-factory warehouse',
@@ -183,7 +186,7 @@ export class WarehouseStack extends Stack {
       if (!resolved['Fn::ImportValue']) throw new Error(`could not resolve the export of ${producer.node.path}`);
       return resolved['Fn::ImportValue'];
     };
-    const glueTablesPrefix = `arn:${this.partition}:glue:${this.region}:<AWS::AccountId>:table/`;
+    const glueTablesPrefix = `arn:${this.partition}:glue:${this.region}:${nagAccount(this)}:table/`;
     const wildcardReason =
       'Wildcards only below named lake resources: objects of the raw batch prefix, the processed and the archive ' +
       "buckets, tables of the lake Glue database; the S3/KMS action groups are those of the buckets' grant methods " +
