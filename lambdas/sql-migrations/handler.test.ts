@@ -79,7 +79,9 @@ describe('sql-migrations handler (real sql/ files, fake Data API and Secrets Man
     expect(sql).toContain("IAM_ROLE 'arn:aws:iam::123456789012:role/sf-warehouse'");
     expect(sql).toContain("LOCATION 's3://sf-archive-123/facts/fact_sensor_reading/'");
     expect(sql).toContain("ADD_MONTHS(DATE_TRUNC('month', CURRENT_DATE), -6)");
-    expect(sql).toContain('GRANT SELECT ON dw.v_sensor_reading_all, dw.v_production_all, dw.v_daily_retail_sales_all TO GROUP BI_Report_User');
+    expect(sql).toContain(
+      'GRANT SELECT ON dw.v_sensor_reading_all, dw.v_production_all, dw.v_daily_retail_sales_all TO GROUP BI_Report_User'
+    );
     expect(sql).toMatch(/CREATE USER etl_user PASSWORD 'md5[0-9a-f]{32}' IN GROUP ETL_User/);
     expect(sql).not.toContain('Gen3rated-Secret-Value');
   });
