@@ -91,10 +91,13 @@ function resolvedBody(platform: Platform): { body: { widgets: Widget[] }; refs: 
     return key;
   };
   const dash = templates.get(platform.dashboard.stackName)!;
-  const [resource] = Object.values(dash['Resources'] as Record<string, { Type: string; Properties: any }>).filter(
-    (r) => r.Type === 'AWS::CloudWatch::Dashboard'
-  );
-  const parts = resource!.Properties.DashboardBody['Fn::Join'][1] as unknown[];
+  const [resource] = Object.values(
+    dash['Resources'] as Record<
+      string,
+      { Type: string; Properties: { DashboardBody: { 'Fn::Join': [string, unknown[]] } } }
+    >
+  ).filter((r) => r.Type === 'AWS::CloudWatch::Dashboard');
+  const parts = resource!.Properties.DashboardBody['Fn::Join'][1];
   const text = parts
     .map((p) => {
       if (typeof p === 'string') return p;
