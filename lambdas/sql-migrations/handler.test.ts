@@ -83,6 +83,7 @@ describe('sql-migrations handler (real sql/ files, fake Data API and Secrets Man
       'V008__grants.sql',
       'V009__archive_control.sql',
       'V010__archive_privileges.sql',
+      'V020__bi_reporting.sql',
       'R__assumerole.sql',
     ]);
     const sql = fake.executed.map((e) => e.sql).join('\n');
@@ -92,6 +93,9 @@ describe('sql-migrations handler (real sql/ files, fake Data API and Secrets Man
     expect(sql).toContain("LOCATION 's3://sf-archive-123/facts/fact_sensor_reading/'");
     expect(sql).toContain(
       "GRANT ASSUMEROLE ON 'arn:aws:iam::123456789012:role/sf-warehouse' TO GROUP ETL_User FOR UNLOAD"
+    );
+    expect(sql).toContain(
+      'GRANT SELECT ON dw.v_sensor_reading_all, dw.v_production_all, dw.v_daily_retail_sales_all TO GROUP BI_Report_User'
     );
     expect(sql).toMatch(/CREATE USER etl_user PASSWORD 'md5[0-9a-f]{32}' IN GROUP ETL_User/);
     expect(sql).not.toContain('Gen3rated-Secret-Value');

@@ -72,6 +72,16 @@ export const DEFAULT_CONFIG: PlatformConfig = {
     endpointInstanceCount: 1,
     manifestCacheSeconds: 300,
   },
+  // BI (issue 16): off until the account has a QuickSight subscription and principals to own the assets.
+  bi: {
+    enabled: false,
+    namespace: 'default',
+    ownerArns: [],
+    viewerArns: [],
+    importMode: 'SPICE',
+    refreshLocalTime: '07:00',
+    databaseUser: 'bi_quicksight',
+  },
 };
 
 /** A small, cheap development platform: 2 × ra3.xlplus, no resize schedule, data destroyed with the stacks. */
@@ -92,10 +102,37 @@ export const DEV_CONFIG: PlatformConfig = {
   ml: { ...DEFAULT_CONFIG.ml, retrainCron: undefined },
 };
 
+/** Placeholder account of the `full` configuration's example ARNs (replace them before deploying `full`). */
+export const PLACEHOLDER_ACCOUNT = '123456789012';
+
+/**
+ * Every optional feature switched on, with placeholder ARNs where a real one is needed, so CI synthesizes (and
+ * cdk-nag / cfn-lint check) all of the platform, not only the defaults. Synthesize it with an account set
+ * (`CDK_DEFAULT_ACCOUNT=123456789012 npx cdk synth -c config=full`). Features added later belong here too.
+ */
+export const FULL_CONFIG: PlatformConfig = {
+  ...DEFAULT_CONFIG,
+  name: 'full',
+  stackPrefix: 'SmartFactoryFull',
+  operationsEmails: ['operations@example.com'],
+  streaming: {
+    ...DEFAULT_CONFIG.streaming,
+    alertEmails: ['alerts@example.com'],
+    mobilePushSecretArn: `arn:aws:secretsmanager:ap-northeast-2:${PLACEHOLDER_ACCOUNT}:secret:smart-factory/mobile-push-AbCdEf`,
+  },
+  bi: {
+    ...DEFAULT_CONFIG.bi,
+    enabled: true,
+    ownerArns: [`arn:aws:quicksight:ap-northeast-2:${PLACEHOLDER_ACCOUNT}:group/default/bi-authors`],
+    viewerArns: [`arn:aws:quicksight:ap-northeast-2:${PLACEHOLDER_ACCOUNT}:group/default/bi-readers`],
+  },
+};
+
 /** Named configurations, selected with `cdk synth -c config=<name>`. */
 export const CONFIGS: Readonly<Record<string, PlatformConfig>> = {
   default: DEFAULT_CONFIG,
   dev: DEV_CONFIG,
+  full: FULL_CONFIG,
 };
 
 // --- issue 13: the seed's training instance ----------------------------------------------------------------------

@@ -122,6 +122,37 @@ export interface EtlConfig {
   readonly featureLookbackDays: number;
 }
 
+// ---- BI (issue 16) -------------------------------------------------------------------------------------------------
+
+/** How QuickSight datasets read the warehouse: imported into SPICE (refreshed on a schedule) or queried live. */
+export type BiImportMode = 'SPICE' | 'DIRECT_QUERY';
+
+/**
+ * QuickSight BI over the warehouse's summary tables and late-binding views. Off by default: QuickSight needs an
+ * account subscription (Enterprise edition, for VPC connections) that CloudFormation cannot create.
+ */
+export interface BiConfig {
+  /** Creates the `${stackPrefix}Bi` stack. */
+  readonly enabled: boolean;
+  /** QuickSight namespace of the principals (`default` unless the account uses namespaces). */
+  readonly namespace: string;
+  /**
+   * QuickSight user or group ARNs (`arn:aws:quicksight:<identity region>:<account>:user|group/<namespace>/<name>`) that
+   * own the data source, datasets and dashboard (edit, share, delete). At least one when `enabled`.
+   */
+  readonly ownerArns: readonly string[];
+  /** QuickSight user or group ARNs that may only view the dashboard (and query its datasets through it). */
+  readonly viewerArns: readonly string[];
+  /** `SPICE` (default: imported, refreshed at `refreshLocalTime`) or `DIRECT_QUERY` (every visual queries Redshift). */
+  readonly importMode: BiImportMode;
+  /** Local wall-clock time `HH:MM` (in `PlatformConfig.timeZone`) of the daily SPICE refresh; after the daily ETL. */
+  readonly refreshLocalTime: string;
+  /** Redshift user of the QuickSight data source (member of `warehouse.userGroups.bi`); its password is generated. */
+  readonly databaseUser: string;
+}
+
+// ---- end BI -----------------------------------------------------------------------------------------------------
+
 export interface PlatformConfig {
   /** Name of this configuration (`default`, `dev`, ...). */
   readonly name: string;
@@ -142,4 +173,6 @@ export interface PlatformConfig {
   readonly etl: EtlConfig;
   readonly streaming: StreamingConfig;
   readonly ml: MlConfig;
+  /** QuickSight BI (issue 16); off by default. */
+  readonly bi: BiConfig;
 }

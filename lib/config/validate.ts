@@ -1,6 +1,7 @@
 import { AWS_REGIONS, isAwsRegion } from './aws-regions';
 import { elasticResizeRange, NODE_TYPE_LIMITS } from './redshift-limits';
 import type {
+  BiConfig,
   EtlConfig,
   LakeConfig,
   MlConfig,
@@ -119,6 +120,16 @@ const ML_KEYS: Shape<MlConfig> = {
   manifestCacheSeconds: true,
 };
 
+const BI_KEYS: Shape<BiConfig> = {
+  enabled: true,
+  namespace: true,
+  ownerArns: 'list',
+  viewerArns: 'list',
+  importMode: true,
+  refreshLocalTime: true,
+  databaseUser: true,
+};
+
 /** The top level: a new section gets its own `<SECTION>_KEYS` list above and one line here. */
 export const PLATFORM_KEYS: Shape<PlatformConfig> = {
   name: true,
@@ -133,6 +144,7 @@ export const PLATFORM_KEYS: Shape<PlatformConfig> = {
   etl: ETL_KEYS,
   streaming: STREAMING_KEYS,
   ml: ML_KEYS,
+  bi: BI_KEYS,
 };
 
 /** Collects every problem of `c`; empty when the config is valid. */
@@ -300,8 +312,83 @@ export function configProblems(c: PlatformConfig): string[] {
   int('ml.maxTrainingMinutes', m.maxTrainingMinutes, 1, 7 * 24 * 60);
   int('ml.endpointInstanceCount', m.endpointInstanceCount, 1, 100);
   int('ml.manifestCacheSeconds', m.manifestCacheSeconds, 0, 86_400);
+
+  p.push(...biProblems(c));
   return p;
 }
+
+// ---- BI (issue 16) -------------------------------------------------------------------------------------------------
+
+const QS_NAMESPACE = /^[a-zA-Z0-9._-]{1,64}$/;
+const QS_PRINCIPAL = /^arn:aws[a-z-]*:quicksight:[a-z0-9-]+:(\d{12}):(user|group)\/([^/]+)\/[\w+=,.@-]{1,256}$/;
+
+/** Problems of `c.bi` (every field checked, also when BI is off, so a prepared section is valid before it is used). */
+export function biProblems(c: PlatformConfig): string[] {
+  const p: string[] = [];
+  const b = c.bi as PlatformConfig['bi'] | undefined;
+  const fail = (field: string, value: unknown, allowed: string) =>
+    p.push(`${field}: ${JSON.stringify(value)} is not allowed; ${allowed}`);
+  if (b === undefined || b === null || typeof b !== 'object') {
+    fail('bi', b, 'expected the BI section (see DEFAULT_CONFIG.bi)');
+    return p;
+  }
+  if (typeof b.enabled !== 'boolean') fail('bi.enabled', b.enabled, 'expected true or false');
+  if (typeof b.namespace !== 'string' || !QS_NAMESPACE.test(b.namespace)) {
+    fail(
+      'bi.namespace',
+      b.namespace,
+      'expected a QuickSight namespace (1-64 characters of [a-zA-Z0-9._-]), e.g. default'
+    );
+  }
+  const principals = (field: 'ownerArns' | 'viewerArns') => {
+    const list = b[field] as readonly string[] | undefined;
+    if (!Array.isArray(list)) {
+      fail(`bi.${field}`, list, 'expected a list of QuickSight user or group ARNs');
+      return [] as string[];
+    }
+    list.forEach((arn: unknown, i) => {
+      const m = typeof arn === 'string' ? QS_PRINCIPAL.exec(arn) : null;
+      if (!m) {
+        fail(
+          `bi.${field}[${i}]`,
+          arn,
+          'expected a QuickSight principal ARN arn:aws:quicksight:<region>:<account>:user|group/<namespace>/<name>'
+        );
+      } else {
+        if (m[3] !== b.namespace) fail(`bi.${field}[${i}]`, arn, `expected a principal of namespace "${b.namespace}"`);
+        if (c.env.account !== undefined && m[1] !== c.env.account) {
+          fail(`bi.${field}[${i}]`, arn, `expected a principal of account ${c.env.account} (env.account)`);
+        }
+      }
+    });
+    return list as string[];
+  };
+  const owners = principals('ownerArns');
+  const viewers = principals('viewerArns');
+  for (const v of viewers) {
+    if (owners.includes(v)) fail('bi.viewerArns', v, 'expected a principal not already listed in bi.ownerArns');
+  }
+  if (new Set(owners).size !== owners.length) fail('bi.ownerArns', owners, 'expected no duplicates');
+  if (new Set(viewers).size !== viewers.length) fail('bi.viewerArns', viewers, 'expected no duplicates');
+  if (b.enabled === true && owners.length === 0) {
+    fail('bi.ownerArns', owners, 'expected at least one owner when bi.enabled is true (nobody could open the assets)');
+  }
+  if (b.importMode !== 'SPICE' && b.importMode !== 'DIRECT_QUERY') {
+    fail('bi.importMode', b.importMode, 'expected "SPICE" or "DIRECT_QUERY"');
+  }
+  if (typeof b.refreshLocalTime !== 'string' || !HHMM.test(b.refreshLocalTime)) {
+    fail('bi.refreshLocalTime', b.refreshLocalTime, 'expected HH:MM (24-hour local time)');
+  }
+  const u = b.databaseUser;
+  if (typeof u !== 'string' || !REDSHIFT_IDENT.test(u) || u.length > 63) {
+    fail('bi.databaseUser', u, 'expected a lower-case Redshift identifier of up to 63 characters');
+  } else if (u === c.warehouse.masterUsername || u === 'etl_user' || u.startsWith('pg_')) {
+    fail('bi.databaseUser', u, 'expected a user of its own (not the admin, not etl_user, not pg_*)');
+  }
+  return p;
+}
+
+// ---- end BI -----------------------------------------------------------------------------------------------------
 
 /**
  * Returns `c` when it is valid; throws a ConfigError listing every problem otherwise (naming the override files or

@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import type { IConstruct } from 'constructs';
@@ -37,4 +37,14 @@ export function resourceNagId(scope: IConstruct, value: string): string {
 /** Acknowledges AwsSolutions-IAM5 for exactly these findings (`Action::...` / `Resource::...`) under `scope`. */
 export function acknowledgeIam5(scope: IConstruct, findings: readonly string[], reason: string): void {
   for (const f of new Set(findings)) Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[${f}]`, reason });
+}
+
+/**
+ * The account as cdk-nag renders it in `scope`'s stack: `<AWS::AccountId>` in an environment-agnostic stack, the
+ * account id when the stack has one (`env.account` set, e.g. `-c config=full` with CDK_DEFAULT_ACCOUNT). Use it
+ * instead of a literal `<AWS::AccountId>` in acknowledgement ids of ARNs built with pseudo parameters.
+ */
+export function nagAccount(scope: IConstruct): string {
+  const account = Stack.of(scope).account;
+  return Token.isUnresolved(account) ? '<AWS::AccountId>' : account;
 }

@@ -40,6 +40,13 @@ export interface PlatformFunctionProps {
  * environment. Callers add environment and grants through `addEnvironment` and the resources' `grant*` methods.
  */
 export class PlatformFunction extends nodejs.NodejsFunction {
+  /** Folder under `lambdas/` of the handler (where its Powertools metrics are written). */
+  readonly lambdaDir: string;
+  /** Powertools service name: the `service` dimension of the function's metrics. */
+  readonly serviceName: string;
+  /** Powertools metrics namespace. */
+  readonly metricsNamespace: string;
+
   constructor(scope: Construct, id: string, props: PlatformFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -86,6 +93,9 @@ export class PlatformFunction extends nodejs.NodejsFunction {
         ...props.environment,
       },
     });
+    this.lambdaDir = props.lambdaDir;
+    this.serviceName = props.serviceName;
+    this.metricsNamespace = props.metricsNamespace ?? 'SmartFactory';
     // The basic-execution managed policy is what CDK attaches to every function role; it grants only log writes.
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',

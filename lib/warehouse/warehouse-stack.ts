@@ -78,6 +78,8 @@ export class WarehouseStack extends Stack {
   readonly cluster: redshift.CfnCluster;
   readonly parameterGroup: redshift.CfnClusterParameterGroup;
   readonly vpc: ec2.Vpc;
+  /** The cluster's security group (no ingress of its own; clients such as the BI stack add theirs). */
+  readonly clusterSecurityGroup: ec2.ISecurityGroup;
   readonly key: kms.Key;
   readonly resizeDeadLetterQueue?: sqs.Queue;
 
@@ -134,6 +136,7 @@ export class WarehouseStack extends Stack {
       // Isolated subnets have no route out of the VPC: egress reaches only the endpoints (S3 gateway, Glue, KMS, STS).
       allowAllOutbound: true,
     });
+    this.clusterSecurityGroup = securityGroup;
     endpointSecurityGroup.addIngressRule(securityGroup, ec2.Port.tcp(443), 'HTTPS from the Redshift cluster');
     const subnetGroup = new redshift.CfnClusterSubnetGroup(this, 'SubnetGroup', {
       description: 'Isolated subnets of the smart-factory warehouse',
