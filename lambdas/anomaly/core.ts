@@ -335,7 +335,12 @@ export class AnomalySession {
         // replaces the bad object (conditional on its etag).
         await this.deps.quarantine.quarantine(deviceId, stored.bytes, reason);
         this.stats.quarantined++;
-        dev = { state: newState(deviceId, this.deps.models), etag: stored.etag, dirty: true };
+        dev = {
+          state: newState(deviceId, this.deps.models),
+          etag: stored.etag,
+          dirty: true,
+          checkpointedAtMs: Number.NEGATIVE_INFINITY,
+        };
       }
     }
     dev.bytes = dev.state.model.memoryBytes?.() ?? DEFAULT_MODEL_BYTES;
