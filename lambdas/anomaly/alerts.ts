@@ -3,6 +3,11 @@ import { dominantField, type DetectorResult } from './model';
 
 /** One anomaly alert as published to the alerts topic (the `default`/email text is built from it). */
 export interface Alert {
+  /**
+   * Deterministic id `<device_id>/<ts>/<rule>` (see `alertId`): the same alert re-published after a retry or crash
+   * has the same id, so subscribers drop duplicates by it (also the SNS message attribute `alert_id`).
+   */
+  readonly alert_id: string;
   readonly device_id: string;
   /** Reading time, ISO-8601 UTC. */
   readonly ts: string;
@@ -45,6 +50,14 @@ function localTime(ts: string, timeZone: string): string {
   return `${f.format(new Date(ts))} (${timeZone})`;
 }
 
+/** The rule that raised an alert (one today: the RCF grade at or above the configured threshold). */
+export const ALERT_RULE = 'rcf-grade';
+
+/** Deterministic alert id: device, reading time and rule. */
+export function alertId(deviceId: string, ts: string, rule: string = ALERT_RULE): string {
+  return `${deviceId}/${ts}/${rule}`;
+}
+
 /** Builds the alert for a reading the model graded as anomalous. */
 export function buildAlert(
   reading: SensorReading,
@@ -64,6 +77,7 @@ export function buildAlert(
   const score = round(result.score);
   const grade = round(result.grade);
   return {
+    alert_id: alertId(reading.device_id, reading.ts),
     device_id: reading.device_id,
     ts: reading.ts,
     score,
@@ -105,17 +119,20 @@ export function alertDue(
 /**
  * The SNS `Publish` input for an alert: `MessageStructure: json` with a bilingual `default`/`email` text, a raw JSON
  * `sqs`/`lambda`/`https` body, and FCM (HTTP v1) and APNs payloads for mobile-push endpoints. Message attributes carry
- * the device and grade so subscriptions can filter.
+ * the alert id (deduplication key), the device and grade so subscriptions can filter.
  */
-export function snsMessage(alert: Alert): {
+export function snsMessage(stored: Alert): {
   Subject: string;
   Message: string;
   MessageStructure: 'json';
   MessageAttributes: Record<string, { DataType: string; StringValue: string }>;
 } {
+  // Alerts pending in snapshots written before ids existed get theirs here (same rule, same id).
+  const alert: Alert = { ...stored, alert_id: stored.alert_id ?? alertId(stored.device_id, stored.ts) };
   const text = `${alert.message_ko}\n\n${alert.message_en}\n\n${JSON.stringify(alert, null, 2)}`;
   const title = `이상 감지 / Anomaly: ${alert.device_id}`;
   const data = {
+    alert_id: alert.alert_id,
     device_id: alert.device_id,
     ts: alert.ts,
     score: String(alert.score),
@@ -140,6 +157,7 @@ export function snsMessage(alert: Alert): {
       APNS_SANDBOX: JSON.stringify(apns),
     }),
     MessageAttributes: {
+      alert_id: { DataType: 'String', StringValue: alert.alert_id },
       device_id: { DataType: 'String', StringValue: alert.device_id },
       grade: { DataType: 'Number', StringValue: String(alert.grade) },
       sensor: { DataType: 'String', StringValue: alert.sensor },

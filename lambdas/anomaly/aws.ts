@@ -2,7 +2,14 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { snsMessage, type Alert } from './alerts';
-import { type AlertPublisher, type DeadLetter, type DeadLetterSink, StateConflictError, type StateStore } from './core';
+import {
+  type AlertPublisher,
+  type DeadLetter,
+  type DeadLetterSink,
+  type QuarantineSink,
+  StateConflictError,
+  type StateStore,
+} from './core';
 
 /** The one method of an AWS SDK v3 client the adapters use; tests pass recording fakes at this boundary. */
 export interface SendClient {
@@ -59,6 +66,30 @@ export class S3StateStore implements StateStore {
       }
       throw e;
     }
+  }
+}
+
+/** Moves unreadable snapshots aside: `<prefix>quarantine/<deviceId>/<epoch ms>.state`, with the reason as metadata. */
+export class S3QuarantineSink implements QuarantineSink {
+  constructor(
+    private readonly s3: SendClient,
+    private readonly bucket: string,
+    private readonly prefix: string,
+    private readonly now: () => number = Date.now
+  ) {}
+  async quarantine(deviceId: string, bytes: Uint8Array, reason: string): Promise<string> {
+    const key = `${this.prefix}quarantine/${deviceId}/${this.now()}.state`;
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: bytes,
+        ContentType: 'application/octet-stream',
+        // S3 user metadata is ASCII: keep the reason printable.
+        Metadata: { reason: reason.replace(/[^\x20-\x7e]/g, '?').slice(0, 1024) },
+      })
+    );
+    return key;
   }
 }
 

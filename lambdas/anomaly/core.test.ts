@@ -32,7 +32,7 @@ const factory: ModelFactory = {
 };
 
 let seq = 1000n;
-function rec(body: unknown, shard = 'shardId-000000000000'): KinesisStreamRecord {
+function rec(body: unknown, shard = 'shardId-000000000000', arrivalS = 1): KinesisStreamRecord {
   const s = String(seq++);
   return {
     eventID: `${shard}:${s}`,
@@ -40,7 +40,7 @@ function rec(body: unknown, shard = 'shardId-000000000000'): KinesisStreamRecord
       sequenceNumber: s,
       partitionKey: 'p',
       data: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)).toString('base64'),
-      approximateArrivalTimestamp: 1,
+      approximateArrivalTimestamp: arrivalS,
       kinesisSchemaVersion: '1.0',
     },
   } as KinesisStreamRecord;
@@ -65,7 +65,8 @@ function deps(store = new S3StateStore(new FakeS3(), 'b', 'state/anomaly/')) {
       store,
       alerts: { publish: async (a: Alert) => void alerts.push(a) },
       deadLetters: { send: async (l: DeadLetter) => void letters.push(l) },
-      config: { threshold: 0.7, cooldownMs: 60_000, timeZone: 'Asia/Seoul' },
+      // Interval 0: every flush checkpoints what changed (the interval has its own tests below).
+      config: { threshold: 0.7, cooldownMs: 60_000, timeZone: 'Asia/Seoul', checkpointIntervalMs: 0 },
       cache: new Map<string, CachedDevice>(),
     },
   };
@@ -227,5 +228,96 @@ describe('mobile push secret', () => {
     expect(() => platformApplicationSpec('{"platform":"APNS","signingKey":"k"}')).toThrow(/signingKeyId/);
     expect(() => platformApplicationSpec('{"platform":"WNS"}')).toThrow(/"platform" must be/);
     expect(platformOfArn('arn:aws:sns:ap-northeast-2:123456789012:app/GCM/alerts')).toBe('GCM');
+  });
+});
+
+describe('state writes, cache bound, alert durability, quarantine', () => {
+  const puts = (s3: FakeS3) =>
+    s3.calls.filter((c) => c.startsWith('PutObject b/state/anomaly/') && !c.includes('quarantine')).length;
+
+  it('writes a device at most once per checkpoint interval of arrival time', async () => {
+    const s3 = new FakeS3();
+    const d = deps(new S3StateStore(s3, 'b', 'state/anomaly/'));
+    const config = { ...d.deps.config, checkpointIntervalMs: 60_000 };
+    for (let b = 0; b < 30; b++) {
+      const s = new AnomalySession({ ...d.deps, config });
+      for (let k = 0; k < 5; k++) await s.apply(rec(reading('a', b * 5 + k), 'shardId-000000000000', b * 5 + k));
+      expect((await s.flush()).failures).toEqual([]);
+    }
+    // 150 records over 150 s: checkpoints at 60 s and 120 s of arrival time, not 30 (one per batch).
+    expect(puts(s3)).toBe(2);
+    expect(decodeState(s3.objects.get('b/state/anomaly/a.state')!.bytes, factory).pointsApplied).toBe(125);
+  });
+
+  it('bounds the cache in bytes: the least recently used device is checkpointed, then evicted', async () => {
+    const s3 = new FakeS3();
+    const d = deps(new S3StateStore(s3, 'b', 'state/anomaly/'));
+    const config = { ...d.deps.config, checkpointIntervalMs: 3_600_000, cacheMaxBytes: 3 * 1024 * 1024 };
+    const s = new AnomalySession({ ...d.deps, config });
+    for (const dev of ['a', 'b', 'c']) await s.apply(rec(reading(dev, 0)));
+    await s.flush();
+    expect(puts(s3)).toBe(0);
+    const s2 = new AnomalySession({ ...d.deps, config });
+    await s2.apply(rec(reading('a', 1))); // a becomes most recently used
+    await s2.apply(rec(reading('d', 1))); // loading d evicts b (least recently used), after checkpointing it
+    expect([...d.deps.cache.keys()]).toEqual(['c', 'a', 'd']);
+    expect(s2.stats.evictions).toBe(1);
+    expect(decodeState(s3.objects.get('b/state/anomaly/b.state')!.bytes, factory).pointsApplied).toBe(1);
+  });
+
+  it('publishes an alert only after the snapshot holding it is stored, with its deterministic id', async () => {
+    const s3 = new FakeS3();
+    const store = new S3StateStore(s3, 'b', 'state/anomaly/');
+    const d = deps(store);
+    const seen: string[][] = [];
+    const publish = async (a: Alert) => {
+      const stored = decodeState(s3.objects.get('b/state/anomaly/a.state')!.bytes, factory);
+      seen.push(stored.pendingAlerts.map((p) => p.alert_id));
+      d.alerts.push(a);
+    };
+    const config = { ...d.deps.config, checkpointIntervalMs: 3_600_000 };
+    const s = new AnomalySession({ ...d.deps, config, alerts: { publish } });
+    await s.apply(rec(reading('a', 0)));
+    await s.apply(rec(reading('a', 1, 150)));
+    expect((await s.flush()).failures).toEqual([]);
+    expect(d.alerts.map((a) => a.alert_id)).toEqual(['a/2026-11-25T00:00:01.000Z/rcf-grade']);
+    expect(seen).toEqual([['a/2026-11-25T00:00:01.000Z/rcf-grade']]);
+    // ... and the snapshot written after the publish no longer holds it.
+    expect(decodeState(s3.objects.get('b/state/anomaly/a.state')!.bytes, factory).pendingAlerts).toEqual([]);
+  });
+
+  it('a stale copy (another environment wrote the device) is detected before anything is published', async () => {
+    const s3 = new FakeS3();
+    const store = new S3StateStore(s3, 'b', 'state/anomaly/');
+    const d = deps(store);
+    const s = new AnomalySession(d.deps);
+    await s.apply(rec(reading('a', 0)));
+    await s.flush();
+    // Another environment advances the stored snapshot.
+    await store.save('a', encodeState(newState('a', factory)), s3.objects.get('b/state/anomaly/a.state')!.etag);
+    const s2 = new AnomalySession(d.deps);
+    await s2.apply(rec(reading('a', 1, 150)));
+    const res = await s2.flush();
+    expect(res.failures).toHaveLength(1);
+    expect(s2.stats.staleDetected).toBe(1);
+    expect(d.alerts).toEqual([]);
+    expect(d.deps.cache.has('a')).toBe(false);
+  });
+
+  it('quarantines a snapshot that cannot be decoded and starts the device afresh', async () => {
+    const s3 = new FakeS3();
+    const store = new S3StateStore(s3, 'b', 'state/anomaly/');
+    await store.save('a', new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]), undefined);
+    const d = deps(store);
+    const quarantined: string[] = [];
+    const s = new AnomalySession({
+      ...d.deps,
+      quarantine: { quarantine: async (id, _b, reason) => (quarantined.push(`${id}: ${reason}`), 'k') },
+    });
+    await s.apply(rec(reading('a', 0)));
+    expect((await s.flush()).failures).toEqual([]);
+    expect(quarantined).toEqual(['a: anomaly state object does not start with SFA1']);
+    expect(s.stats.quarantined).toBe(1);
+    expect(decodeState(s3.objects.get('b/state/anomaly/a.state')!.bytes, factory).pointsApplied).toBe(1);
   });
 });

@@ -6,8 +6,14 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { AnomalyDetector } from '@smart-factory/rcf';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { logger, metrics, requireEnv } from '../shared/powertools';
-import { S3StateStore, type SendClient, SnsAlertPublisher, SqsDeadLetterSink } from './aws';
-import { type AnomalyCoreConfig, type AnomalyDeps, AnomalySession, type CachedDevice } from './core';
+import { S3QuarantineSink, S3StateStore, type SendClient, SnsAlertPublisher, SqsDeadLetterSink } from './aws';
+import {
+  type AnomalyCoreConfig,
+  type AnomalyDeps,
+  AnomalySession,
+  type CachedDevice,
+  DEFAULT_CHECKPOINT_INTERVAL_MS,
+} from './core';
 import { MODEL_FIELDS, type ModelFactory } from './model';
 
 /** The deployed model: `@smart-factory/rcf`'s AnomalyDetector with its defaults, one input per sensor field. */
@@ -35,7 +41,12 @@ export function settingsFromEnv(): AnomalyHandlerSettings {
     if (!Number.isFinite(v)) throw new Error(`environment variable ${name} must be a number`);
     return v;
   };
+  const optionalNum = (name: string, fallback: number) => (process.env[name] ? num(name) : fallback);
+  // Default cache bound: 60 % of the function memory above a 256 MB base (runtime, SDK, one batch).
+  const memoryMb = optionalNum('AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 1024);
   return {
+    checkpointIntervalMs: optionalNum('CHECKPOINT_INTERVAL_SECONDS', DEFAULT_CHECKPOINT_INTERVAL_MS / 1000) * 1000,
+    cacheMaxBytes: optionalNum('CACHE_MAX_MB', Math.max(64, Math.floor((memoryMb - 256) * 0.6))) * 1024 * 1024,
     stateBucket: requireEnv('STATE_BUCKET'),
     statePrefix: requireEnv('STATE_PREFIX'),
     alertTopicArn: requireEnv('ALERT_TOPIC_ARN'),
@@ -65,6 +76,7 @@ export function createAnomalyHandler(
     deadLetters: new SqsDeadLetterSink(clients.sqs, settings.deadLetterQueueUrl),
     config: settings,
     cache,
+    quarantine: new S3QuarantineSink(clients.s3, settings.stateBucket, settings.statePrefix),
   };
   return async (event) => {
     const session = new AnomalySession(deps);
@@ -88,6 +100,11 @@ export function createAnomalyHandler(
     metrics.addMetric('AlertsPublished', MetricUnit.Count, s.alertsPublished);
     metrics.addMetric('AlertsSuppressedByCooldown', MetricUnit.Count, s.alertsSuppressed);
     metrics.addMetric('RecordsFailed', MetricUnit.Count, all.length);
+    metrics.addMetric('StateCheckpoints', MetricUnit.Count, s.checkpoints);
+    metrics.addMetric('StateLoads', MetricUnit.Count, s.loads);
+    metrics.addMetric('CacheEvictions', MetricUnit.Count, s.evictions);
+    metrics.addMetric('StaleStateDetected', MetricUnit.Count, s.staleDetected);
+    metrics.addMetric('SnapshotsQuarantined', MetricUnit.Count, s.quarantined);
     metrics.publishStoredMetrics();
     logger.info('batch done', { records: event.Records.length, ...s, failed: all.length, cachedDevices: cache.size });
     return { batchItemFailures: all.map((itemIdentifier) => ({ itemIdentifier })) };

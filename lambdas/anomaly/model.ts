@@ -17,6 +17,8 @@ export interface AnomalyModel {
   process(point: readonly number[], timestampMs?: number): DetectorResult;
   /** The complete model state; `ModelFactory.restore` of these bytes continues bit-identically. */
   snapshot(): Uint8Array;
+  /** Bytes of memory the model holds (for the cache's byte bound); optional for test fakes. */
+  memoryBytes?(): number;
 }
 
 export interface ModelFactory {

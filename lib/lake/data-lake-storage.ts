@@ -110,7 +110,14 @@ export class DataLakeStorage extends Construct {
       eventBridgeConfiguration: { eventBridgeEnabled: true },
     };
     this.processedBucket = zone('ProcessedBucket', false);
-    this.curatedBucket = zone('CuratedBucket', true);
+    // Model state (issue 14): snapshots are rewritten every checkpoint interval; keep old versions one day, not 90.
+    this.curatedBucket = zone('CuratedBucket', true, [
+      {
+        id: 'ExpireNoncurrentAnomalyState',
+        prefix: LakeLayout.curatedAnomalyState,
+        noncurrentVersionExpiration: Duration.days(1),
+      },
+    ]);
     this.archiveBucket = zone('ArchiveBucket', true);
   }
 }

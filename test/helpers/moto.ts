@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 export const MOTO_CREDENTIALS = { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'local-test-secret' };
 
@@ -31,6 +33,8 @@ export async function startMoto(): Promise<MotoServer> {
   const child: ChildProcess = spawn('python3', [join(__dirname, 'moto_server.py'), String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -53,11 +57,43 @@ export async function startMoto(): Promise<MotoServer> {
   return {
     endpoint,
     close: async () => {
+      process.removeListener('exit', killOnExit);
       if (child.exitCode === null) {
         child.kill('SIGTERM');
         await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
+    },
+  };
+}
+
+export interface LocalS3 {
+  readonly endpoint: string;
+  readonly client: S3Client;
+  /** Creates a bucket (versioning off, like the state bucket). */
+  createBucket(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** `startMoto()` with a real S3Client for it (path-style). The caller stops it. */
+export async function startMotoS3(): Promise<LocalS3> {
+  const moto = await startMoto();
+  const client = new S3Client({
+    endpoint: moto.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: MOTO_CREDENTIALS,
+    requestHandler: new NodeHttpHandler(),
+  });
+  return {
+    endpoint: moto.endpoint,
+    client,
+    createBucket: async (name) => {
+      await client.send(new CreateBucketCommand({ Bucket: name }));
+    },
+    stop: async () => {
+      client.destroy();
+      await moto.close();
     },
   };
 }

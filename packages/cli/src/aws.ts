@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as CloudFormation from '@aws-sdk/client-cloudformation';
 import type * as Kinesis from '@aws-sdk/client-kinesis';
+import type * as Lambda from '@aws-sdk/client-lambda';
 import type * as S3 from '@aws-sdk/client-s3';
 import type * as Sfn from '@aws-sdk/client-sfn';
 import type * as HttpHandler from '@smithy/node-http-handler';
@@ -16,6 +17,7 @@ export type KinesisSdk = typeof Kinesis;
 export type S3Sdk = typeof S3;
 export type HttpHandlerSdk = typeof HttpHandler;
 export type SfnSdk = typeof Sfn;
+export type LambdaSdk = typeof Lambda;
 export type CloudFormationSdk = typeof CloudFormation;
 
 export function awsModule<T>(name: string): T {
@@ -38,3 +40,4 @@ export const httpHandlerSdk = (): HttpHandlerSdk => awsModule<HttpHandlerSdk>('@
 export const sfnSdk = (): SfnSdk => awsModule<SfnSdk>('@aws-sdk/client-sfn');
 export const cloudFormationSdk = (): CloudFormationSdk =>
   awsModule<CloudFormationSdk>('@aws-sdk/client-cloudformation');
+export const lambdaSdk = (): LambdaSdk => awsModule<LambdaSdk>('@aws-sdk/client-lambda');

@@ -1,6 +1,22 @@
 import { RandomCutForest } from './forest';
-import { decodeDetector, encodeDetector } from './snapshot';
-import { DEFAULT_THRESHOLDER_OPTIONS, Thresholder, type ThresholderOptions } from './thresholder';
+import {
+  frameSnapshot,
+  openSnapshot,
+  readForest,
+  SnapshotError,
+  type SnapshotReader,
+  type SnapshotWriter,
+  writeForest,
+} from './snapshot';
+import {
+  DEFAULT_THRESHOLDER_OPTIONS,
+  readThresholder,
+  readThresholderOptionsV1,
+  readThresholderStateV1,
+  Thresholder,
+  type ThresholderOptions,
+  writeThresholder,
+} from './thresholder';
 
 /** Options of an AnomalyDetector (all optional; see DEFAULT_DETECTOR_OPTIONS). */
 export interface DetectorOptions {
@@ -102,7 +118,7 @@ export function resolveDetectorOptions(o: PartialDetectorOptions = {}): Detector
 export class AnomalyDetector {
   readonly options: DetectorOptions;
   readonly forest: RandomCutForest;
-  readonly thresholder: Thresholder;
+  thresholder: Thresholder;
   /** Records processed (including warm-up records). */
   count = 0;
   /**
@@ -333,13 +349,145 @@ export class AnomalyDetector {
     return p;
   }
 
-  /** Serialises the whole model (forest, thresholder, shingle, normalisation, counters, lastSequence). */
-  snapshot(): Uint8Array {
-    return encodeDetector(this);
+  /** Bytes of memory the model holds (typed arrays of the forest plus the detector's buffers). */
+  memoryBytes(): number {
+    let n = this.warmupBuffer.byteLength + 8 * (this.center.length * 3 + this.shingle.length * 4);
+    for (const t of this.forest.trees) {
+      for (const a of [t.cutDim, t.cutVal, t.left, t.right, t.boxMin, t.boxMax, t.parent, t.mass, t.points]) {
+        n += a.byteLength;
+      }
+      for (const a of [t.freeInternal, t.freeLeaf, t.heapW, t.heapLeaf, t.heapSeq, t.path]) n += a.byteLength;
+    }
+    return n;
   }
 
-  /** Rebuilds a detector from `snapshot()` bytes; throws a descriptive error on corrupt or foreign input. */
+  /** Serialises the whole model (forest samplers, thresholder, shingle, normalisation, counters, lastSequence). */
+  snapshot(): Uint8Array {
+    return frameSnapshot((w) => {
+      writeDetectorOptions(w, this.options);
+      const at = w.pos;
+      w.u32(0);
+      writeThresholder(w, this.thresholder);
+      w.setU32(at, w.pos - at - 4);
+      writeDetectorState(w, this);
+      writeForest(w, this.forest, this.options.dimensions, this.options.shingleSize);
+    });
+  }
+
+  /**
+   * Rebuilds a detector from `snapshot()` bytes (this version's or an older one); throws SnapshotError on corrupt or
+   * foreign input. Version-2 restores rebuild the trees from the samplers (statistically the same forest).
+   */
   static restore(bytes: Uint8Array): AnomalyDetector {
-    return decodeDetector(bytes);
+    const { version, r, end } = openSnapshot(bytes);
+    try {
+      const base = readDetectorOptions(r);
+      let d: AnomalyDetector;
+      if (version === 1) {
+        const options: DetectorOptions = { ...base, thresholder: readThresholderOptionsV1(r) };
+        d = construct(options);
+        readDetectorState(r, d);
+        readThresholderStateV1(r, d.thresholder);
+      } else {
+        const len = r.u32('thresholder section length');
+        const sectionEnd = r.pos + len;
+        const th = readThresholder(r);
+        if (r.pos !== sectionEnd) throw new SnapshotError('thresholder section length mismatch');
+        d = construct({ ...base, thresholder: th.options });
+        d.thresholder = th;
+        readDetectorState(r, d);
+      }
+      readForest(r, d.forest, version, d.options.dimensions, d.options.shingleSize);
+      if (r.pos !== end) throw new SnapshotError(`snapshot has ${end - r.pos} unexpected trailing bytes`);
+      return d;
+    } catch (e) {
+      throw e instanceof SnapshotError ? e : new SnapshotError((e as Error).message);
+    }
+  }
+}
+
+function construct(options: DetectorOptions): AnomalyDetector {
+  try {
+    return new AnomalyDetector(options);
+  } catch (e) {
+    throw new SnapshotError(`snapshot holds invalid options: ${(e as Error).message}`);
+  }
+}
+
+// ---------------------------------------------------------------- snapshot sections owned by the detector
+
+type DetectorBaseOptions = Omit<DetectorOptions, 'thresholder'>;
+
+function writeDetectorOptions(w: SnapshotWriter, o: DetectorOptions): void {
+  w.u16(o.dimensions);
+  w.u16(o.shingleSize);
+  w.u16(o.numberOfTrees);
+  w.u16(o.sampleSize);
+  w.f64(o.timeDecay);
+  w.u32(o.warmup);
+  w.u8(o.normalize ? 1 : 0);
+  w.u32(o.seed);
+}
+
+function readDetectorOptions(r: SnapshotReader): DetectorBaseOptions {
+  return {
+    dimensions: r.u16('dimensions'),
+    shingleSize: r.u16('shingleSize'),
+    numberOfTrees: r.u16('numberOfTrees'),
+    sampleSize: r.u16('sampleSize'),
+    timeDecay: r.f64('timeDecay'),
+    warmup: r.u32('warmup'),
+    normalize: r.u8('normalize') === 1,
+    seed: r.u32('seed'),
+  };
+}
+
+function writeDetectorState(w: SnapshotWriter, d: AnomalyDetector): void {
+  w.f64(d.count);
+  if (d.lastSequence === undefined) w.u8(0);
+  else {
+    w.u8(1);
+    const s = new TextEncoder().encode(d.lastSequence);
+    w.u32(s.length);
+    w.bytes(s);
+  }
+  if (d.lastTimestampMs === undefined) w.u8(0);
+  else {
+    w.u8(1);
+    w.f64(d.lastTimestampMs);
+  }
+  w.u32(d.warmupBuffer.length);
+  w.f64s(d.warmupBuffer);
+  w.f64s(d.center);
+  w.f64s(d.scale);
+  w.f64s(d.lastValue);
+  w.f64s(d.shingle);
+  w.u16(d.shingleFill);
+  w.u16(d.shingleHead);
+}
+
+function readDetectorState(r: SnapshotReader, d: AnomalyDetector): void {
+  const o = d.options;
+  const count = r.f64('count');
+  if (!Number.isInteger(count) || count < 0) throw new SnapshotError(`invalid record count ${count}`);
+  d.count = count;
+  if (r.u8('lastSequence flag') === 1) {
+    const n = r.u32('lastSequence length');
+    d.lastSequence = new TextDecoder('utf-8', { fatal: true }).decode(r.bytes(n, 'lastSequence'));
+  }
+  if (r.u8('lastTimestamp flag') === 1) d.lastTimestampMs = r.f64('lastTimestampMs');
+  const wl = r.u32('warm-up length');
+  const expectedWarm = count < o.warmup ? o.dimensions * o.warmup : 0;
+  if (wl !== expectedWarm) throw new SnapshotError(`warm-up buffer has ${wl} values, expected ${expectedWarm}`);
+  d.warmupBuffer = new Float64Array(wl);
+  r.f64s(d.warmupBuffer, 'warm-up buffer');
+  r.f64s(d.center, 'center');
+  r.f64s(d.scale, 'scale');
+  r.f64s(d.lastValue, 'last values');
+  r.f64s(d.shingle, 'shingle');
+  d.shingleFill = r.u16('shingleFill');
+  d.shingleHead = r.u16('shingleHead');
+  if (d.shingleFill > o.shingleSize || d.shingleHead >= o.shingleSize) {
+    throw new SnapshotError('invalid shingle position');
   }
 }

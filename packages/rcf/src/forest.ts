@@ -135,7 +135,7 @@ export class RandomCutForest {
         }
         if (u <= below[i]!) continue;
       }
-      t.offer(q, -seq * lambda + Math.log(-Math.log(u)), rng);
+      t.offer(q, -seq * lambda + Math.log(-Math.log(u)), rng, seq);
     }
   }
 }

@@ -17,7 +17,7 @@ export {
   DEFAULT_DETECTOR_OPTIONS,
   resolveDetectorOptions,
 } from './detector';
-export { SNAPSHOT_MAGIC, SNAPSHOT_VERSION, SnapshotError, crc32 } from './snapshot';
+export { SNAPSHOT_MAGIC, SNAPSHOT_VERSION, SNAPSHOT_VERSIONS_READ, SnapshotError, crc32 } from './snapshot';
 export * from './nab';
 export { parseTimestampValueCsv, type TimestampValueRow, CsvError } from './csv';
 export { KDA_FOREST_OPTIONS, kdaScores } from './kda';

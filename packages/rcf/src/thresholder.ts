@@ -1,3 +1,5 @@
+import type { SnapshotReader, SnapshotWriter } from './snapshot';
+
 /** Options of the adaptive thresholder (defaults in DEFAULT_THRESHOLDER_OPTIONS). */
 export interface ThresholderOptions {
   /** Discount per score of the running mean/variance (1/horizon). */
@@ -130,4 +132,68 @@ export class Thresholder {
     this.count++;
     return { grade, zScore: z, threshold };
   }
+}
+
+// ---------------------------------------------------------------- snapshot section (owned here)
+
+/** Version of the thresholder's snapshot section; bump it (and read the old one) when the fields below change. */
+export const THRESHOLDER_STATE_VERSION = 1;
+
+/** Writes options and state of a thresholder (the section of the detector snapshot this module owns). */
+export function writeThresholder(w: SnapshotWriter, th: Thresholder): void {
+  w.u8(THRESHOLDER_STATE_VERSION);
+  writeThresholderOptionsV1(w, th.options);
+  writeThresholderStateV1(w, th);
+}
+
+/** Reads what `writeThresholder` wrote (any version this module knows). */
+export function readThresholder(r: SnapshotReader): Thresholder {
+  const v = r.u8('thresholder section version');
+  if (v !== 1) throw new RangeError(`unsupported thresholder section version ${v}`);
+  const th = new Thresholder(readThresholderOptionsV1(r));
+  readThresholderStateV1(r, th);
+  return th;
+}
+
+/** Option fields in the layout of detector snapshot version 1 (also used inside the version-1 section). */
+export function writeThresholderOptionsV1(w: SnapshotWriter, t: ThresholderOptions): void {
+  w.f64(t.scoreDecay);
+  w.u32(t.minScores);
+  w.f64(t.zLow);
+  w.f64(t.gradeSpan);
+  w.f64(t.absoluteThreshold);
+  w.f64(t.minRelativeDeviation);
+  w.f64(t.suppressionHorizon);
+  w.f64(t.escalation);
+}
+
+export function readThresholderOptionsV1(r: SnapshotReader): ThresholderOptions {
+  return {
+    scoreDecay: r.f64('scoreDecay'),
+    minScores: r.u32('minScores'),
+    zLow: r.f64('zLow'),
+    gradeSpan: r.f64('gradeSpan'),
+    absoluteThreshold: r.f64('absoluteThreshold'),
+    minRelativeDeviation: r.f64('minRelativeDeviation'),
+    suppressionHorizon: r.f64('suppressionHorizon'),
+    escalation: r.f64('escalation'),
+  };
+}
+
+export function writeThresholderStateV1(w: SnapshotWriter, th: Thresholder): void {
+  w.f64(th.count);
+  w.f64(th.weight);
+  w.f64(th.sum);
+  w.f64(th.sumSq);
+  w.f64(th.lastAlertGrade);
+  w.f64(th.stepsSinceAlert);
+}
+
+export function readThresholderStateV1(r: SnapshotReader, th: Thresholder): void {
+  th.count = r.f64('thresholder count');
+  th.weight = r.f64('thresholder weight');
+  th.sum = r.f64('thresholder sum');
+  th.sumSq = r.f64('thresholder sumSq');
+  th.lastAlertGrade = r.f64('lastAlertGrade');
+  th.stepsSinceAlert = r.f64('stepsSinceAlert');
 }

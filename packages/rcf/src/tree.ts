@@ -36,6 +36,8 @@ export class Tree {
   // sampler: max-heap of weights; heapLeaf[i] = leaf id of entry i
   readonly heapW: Float64Array;
   readonly heapLeaf: Int32Array;
+  /** heapSeq[i] = forest update number that sampled entry i (NaN when unknown, e.g. restored from a v1 snapshot). */
+  readonly heapSeq: Float64Array;
   heapSize = 0;
   /** Scratch: path of node ids from the root to a leaf; the box of the node being visited. */
   readonly path: Int32Array;
@@ -64,6 +66,7 @@ export class Tree {
     this.freeLeafCount = capacity;
     this.heapW = new Float64Array(capacity);
     this.heapLeaf = new Int32Array(capacity);
+    this.heapSeq = new Float64Array(capacity).fill(Number.NaN);
     this.path = new Int32Array(capacity + 1);
     this.curLo = new Float64Array(dim);
     this.curHi = new Float64Array(dim);
@@ -84,7 +87,7 @@ export class Tree {
    * Offers update `weight` (smaller = more likely kept) for `point`; returns true when the tree changed.
    * Mirrors CompactSampler.acceptPoint/evictMax/addPoint: keep the `capacity` smallest weights in a max-heap.
    */
-  offer(point: Float32Array, weight: number, rng: Random): boolean {
+  offer(point: Float32Array, weight: number, rng: Random, seq = Number.NaN): boolean {
     if (this.heapSize === this.capacity) {
       if (!(weight < this.heapW[0]!)) return false;
       const evicted = this.heapLeaf[0]!;
@@ -92,32 +95,38 @@ export class Tree {
       this.deleteLeaf(evicted);
     }
     const leaf = this.insert(point, rng);
-    this.heapPush(weight, leaf);
+    this.heapPush(weight, leaf, seq);
     return true;
   }
 
-  private heapPush(w: number, leaf: number): void {
+  /** Adds a sampler entry (weight, leaf id, update number) keeping the max-heap order (also used by restore). */
+  heapPush(w: number, leaf: number, seq = Number.NaN): void {
     const hw = this.heapW;
     const hl = this.heapLeaf;
+    const hq = this.heapSeq;
     let i = this.heapSize++;
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (hw[p]! >= w) break;
       hw[i] = hw[p]!;
       hl[i] = hl[p]!;
+      hq[i] = hq[p]!;
       i = p;
     }
     hw[i] = w;
     hl[i] = leaf;
+    hq[i] = seq;
   }
 
   private heapPopMax(): void {
     const hw = this.heapW;
     const hl = this.heapLeaf;
+    const hq = this.heapSeq;
     const n = --this.heapSize;
     if (n === 0) return;
     const w = hw[n]!;
     const l = hl[n]!;
+    const q = hq[n]!;
     let i = 0;
     for (;;) {
       let c = 2 * i + 1;
@@ -126,10 +135,12 @@ export class Tree {
       if (hw[c]! <= w) break;
       hw[i] = hw[c]!;
       hl[i] = hl[c]!;
+      hq[i] = hq[c]!;
       i = c;
     }
     hw[i] = w;
     hl[i] = l;
+    hq[i] = q;
   }
 
   // ---------------------------------------------------------------- insert / delete

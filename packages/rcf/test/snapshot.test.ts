@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AnomalyDetector, Random, SNAPSHOT_VERSION, SnapshotError, crc32 } from '@smart-factory/rcf';
 
@@ -16,7 +18,7 @@ function stream(n: number, seed: number): number[][] {
 const small = { dimensions: 3, shingleSize: 3, numberOfTrees: 20, sampleSize: 64, warmup: 50, seed: 11 };
 
 describe('snapshot / restore', () => {
-  it('restores a model that scores bit-identically to the live one, and snapshots identically afterwards', () => {
+  it('restores the counters, options and samplers exactly and the forest deterministically; scores stay close', () => {
     const data = stream(1200, 1);
     for (const cut of [10, 50, 51, 52, 700]) {
       const live = new AnomalyDetector(small);
@@ -24,6 +26,7 @@ describe('snapshot / restore', () => {
       live.lastSequence = `4960${cut}`;
       const bytes = live.snapshot();
       const restored = AnomalyDetector.restore(bytes);
+      const again = AnomalyDetector.restore(bytes);
       expect(restored.lastSequence).toBe(`4960${cut}`);
       expect(restored.hasApplied(`4960${cut}`)).toBe(true);
       expect(restored.hasApplied(`4960${cut - 1}`)).toBe(true);
@@ -31,15 +34,42 @@ describe('snapshot / restore', () => {
       expect(restored.count).toBe(cut);
       expect(restored.lastTimestampMs).toBe(1000);
       expect(restored.options).toEqual(live.options);
-      for (const p of data.slice(cut)) {
+      // The snapshot holds samplers, not trees: restoring and snapshotting again gives the same bytes.
+      expect(Buffer.from(restored.snapshot()).equals(Buffer.from(bytes))).toBe(true);
+      let diff = 0;
+      const rest = data.slice(cut);
+      for (const p of rest) {
         const a = live.process(p);
         const b = restored.process(p);
-        expect(Object.is(a.score, b.score)).toBe(true);
-        expect(Object.is(a.grade, b.grade)).toBe(true);
-        expect(b.attribution).toEqual(a.attribution);
+        const c = again.process(p);
+        expect(Object.is(b.score, c.score)).toBe(true);
+        expect(Object.is(b.grade, c.grade)).toBe(true);
+        diff += Math.abs(a.score - b.score);
       }
-      expect(Buffer.from(restored.snapshot()).equals(Buffer.from(live.snapshot()))).toBe(true);
+      // Another draw of the same random forest: close, not equal (measured on NAB in docs/streaming.md).
+      expect(diff / rest.length).toBeLessThan(0.15);
     }
+  });
+
+  it('still loads version-1 snapshots (fixture written by the v1 code) and scores exactly as v1 did', () => {
+    const dir = join(__dirname, 'fixtures');
+    const v1 = new Uint8Array(readFileSync(join(dir, 'detector-v1.bin')));
+    expect(new DataView(v1.buffer, v1.byteOffset).getUint16(6, true)).toBe(1);
+    const expected = JSON.parse(readFileSync(join(dir, 'detector-v1.expected.json'), 'utf8')) as {
+      next: { input: number[]; score: number; grade: number }[];
+    };
+    const d = AnomalyDetector.restore(v1);
+    expect(d.count).toBe(1500);
+    expect(d.lastSequence).toBe('49650000000000000000000000000000000000000000000000000042');
+    for (const e of expected.next) {
+      const r = d.process(e.input);
+      expect(r.score).toBe(e.score);
+      expect(r.grade).toBe(e.grade);
+    }
+    // Re-saved in the current version (entries without update numbers go to the point table) and read back.
+    const v2 = d.snapshot();
+    expect(new DataView(v2.buffer, v2.byteOffset).getUint16(6, true)).toBe(SNAPSHOT_VERSION);
+    expect(AnomalyDetector.restore(v2).count).toBe(1800);
   });
 
   it('rejects foreign, truncated, corrupted and future-version snapshots with a clear error', () => {
@@ -73,9 +103,8 @@ describe('snapshot / restore', () => {
     const replay = data.slice(250).map((p, k) => checkpoint.processRecord(p, seq(250 + k)));
     expect(replay.slice(0, 50).every((r) => r === undefined)).toBe(true);
     expect(checkpoint.count).toBe(400);
-    const fresh = new AnomalyDetector(small);
-    data.forEach((p, i) => fresh.processRecord(p, seq(i)));
-    expect(Buffer.from(checkpoint.snapshot()).equals(Buffer.from(fresh.snapshot()))).toBe(true);
+    expect(checkpoint.lastSequence).toBe(seq(399));
+    expect(replay.slice(50).every((r) => r !== undefined)).toBe(true);
   });
 
   it('keeps a default 4-sensor model compact', () => {
@@ -83,7 +112,7 @@ describe('snapshot / restore', () => {
     const r = new Random(3);
     for (let i = 0; i < 3000; i++) d.process([gauss(r), gauss(r), gauss(r), gauss(r)]);
     const size = d.snapshot().length;
-    expect(size).toBeLessThan(1_400_000);
+    expect(size).toBeLessThan(256 * 1024);
     expect(AnomalyDetector.restore(d.snapshot()).count).toBe(3000);
   });
 });

@@ -3,6 +3,7 @@ import { detectCommand } from './detect';
 import { edgeCommand } from './edge';
 import { etlCommand } from './etl';
 import { mlCommand } from './ml';
+import { replayCommand } from './replay';
 import { runsCommand } from './runs';
 import { scoreCommand } from './score';
 import { serveCommand } from './serve';
@@ -15,6 +16,7 @@ export const COMMANDS: readonly Command[] = [
   edgeCommand,
   etlCommand,
   mlCommand,
+  replayCommand,
   runsCommand,
   scoreCommand,
   serveCommand,

@@ -1,0 +1,148 @@
+import { SENSOR_COLUMNS, type SensorField, type SensorReading } from '@smart-factory/schema';
+import { dominantField, type DetectorResult } from './model';
+
+/** One anomaly alert as published to the alerts topic (the `default`/email text is built from it). */
+export interface Alert {
+  readonly device_id: string;
+  /** Reading time, ISO-8601 UTC. */
+  readonly ts: string;
+  readonly score: number;
+  readonly grade: number;
+  /** The sensor with the largest attribution, its reading, and whether it was unusually high or low. */
+  readonly sensor: SensorField;
+  readonly direction: 'high' | 'low';
+  readonly sensor_value: number;
+  readonly sensor_unit: string;
+  /** Attribution of the score per model field. */
+  readonly attribution: Readonly<Partial<Record<SensorField, number>>>;
+  readonly message_ko: string;
+  readonly message_en: string;
+}
+
+const KO_NAMES: Record<SensorField, string> = {
+  temperature: '공정 온도',
+  motor_speed_rpm: '모터 회전수',
+  rvibration_temp: '진동 센서 온도',
+  rvibration_z_rms_velocity: '진동 속도(Z축 RMS)',
+  pressure: '압력',
+};
+
+const EN_NAMES: Record<SensorField, string> = Object.fromEntries(
+  SENSOR_COLUMNS.filter((c) => c.glueType === 'double').map((c) => [c.name, c.description.toLowerCase()])
+) as Record<SensorField, string>;
+
+function localTime(ts: string, timeZone: string): string {
+  const f = new Intl.DateTimeFormat('sv-SE', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  });
+  return `${f.format(new Date(ts))} (${timeZone})`;
+}
+
+/** Builds the alert for a reading the model graded as anomalous. */
+export function buildAlert(
+  reading: SensorReading,
+  result: DetectorResult,
+  fields: readonly SensorField[],
+  timeZone: string
+): Alert {
+  const { field: sensor, direction } = dominantField(result.attribution);
+  const unit = SENSOR_COLUMNS.find((c) => c.name === sensor)?.unit ?? '';
+  const value = reading[sensor] ?? Number.NaN;
+  const attribution: Partial<Record<SensorField, number>> = {};
+  fields.forEach((f, i) => {
+    const a = result.attribution[i];
+    attribution[f] = round((a?.high ?? 0) + (a?.low ?? 0));
+  });
+  const when = localTime(reading.ts, timeZone);
+  const score = round(result.score);
+  const grade = round(result.grade);
+  return {
+    device_id: reading.device_id,
+    ts: reading.ts,
+    score,
+    grade,
+    sensor,
+    direction,
+    sensor_value: value,
+    sensor_unit: unit,
+    attribution,
+    message_ko:
+      `[이상 감지] 설비 ${reading.device_id}, ${when}: 이상 점수 ${score} (등급 ${grade}). ` +
+      `주요 원인 센서: ${KO_NAMES[sensor]} = ${value} ${unit} (${direction === 'high' ? '평소보다 높음' : '평소보다 낮음'}). ` +
+      '설비를 점검하세요.',
+    message_en:
+      `[Anomaly] Device ${reading.device_id} at ${when}: anomaly score ${score} (grade ${grade}). ` +
+      `Driven by ${EN_NAMES[sensor]} = ${value} ${unit} (unusually ${direction}). Please inspect the equipment.`,
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/**
+ * Whether an alert is due: grade at or above the threshold and no alert of this device within the cooldown. Time is
+ * the reading time, so replays and late batches apply the same cooldown as live traffic.
+ */
+export function alertDue(
+  grade: number,
+  readingMs: number,
+  lastAlertMs: number | null,
+  threshold: number,
+  cooldownMs: number
+): boolean {
+  if (!(grade >= threshold)) return false;
+  return lastAlertMs === null || readingMs - lastAlertMs >= cooldownMs || readingMs < lastAlertMs;
+}
+
+/**
+ * The SNS `Publish` input for an alert: `MessageStructure: json` with a bilingual `default`/`email` text, a raw JSON
+ * `sqs`/`lambda`/`https` body, and FCM (HTTP v1) and APNs payloads for mobile-push endpoints. Message attributes carry
+ * the device and grade so subscriptions can filter.
+ */
+export function snsMessage(alert: Alert): {
+  Subject: string;
+  Message: string;
+  MessageStructure: 'json';
+  MessageAttributes: Record<string, { DataType: string; StringValue: string }>;
+} {
+  const text = `${alert.message_ko}\n\n${alert.message_en}\n\n${JSON.stringify(alert, null, 2)}`;
+  const title = `이상 감지 / Anomaly: ${alert.device_id}`;
+  const data = {
+    device_id: alert.device_id,
+    ts: alert.ts,
+    score: String(alert.score),
+    grade: String(alert.grade),
+    sensor: alert.sensor,
+  };
+  const gcm = { fcmV1Message: { message: { notification: { title, body: alert.message_ko }, data } } };
+  const apns = { aps: { alert: { title, body: alert.message_ko }, sound: 'default' }, ...data };
+  const json = JSON.stringify(alert);
+  return {
+    // SNS subjects must be ASCII, under 100 characters.
+    Subject: `Smart-factory anomaly: ${alert.device_id}`.slice(0, 99),
+    MessageStructure: 'json',
+    Message: JSON.stringify({
+      default: text,
+      email: text,
+      sqs: json,
+      lambda: json,
+      https: json,
+      GCM: JSON.stringify(gcm),
+      APNS: JSON.stringify(apns),
+      APNS_SANDBOX: JSON.stringify(apns),
+    }),
+    MessageAttributes: {
+      device_id: { DataType: 'String', StringValue: alert.device_id },
+      grade: { DataType: 'Number', StringValue: String(alert.grade) },
+      sensor: { DataType: 'String', StringValue: alert.sensor },
+    },
+  };
+}
