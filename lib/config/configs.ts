@@ -48,6 +48,9 @@ export const DEFAULT_CONFIG: PlatformConfig = {
     maxRetryAttempts: 5,
     maxRecordAgeSeconds: 3600,
     iteratorAgeAlarmSeconds: 300,
+    // ---- Devices and phones (issue 17) ----
+    iot: { enabled: true },
+    mobileRegistration: { enabled: false, maxDevicesPerUser: 10 },
   },
   ml: {
     hyperparameters: {

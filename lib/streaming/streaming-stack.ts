@@ -19,6 +19,7 @@ import { LakeLayout } from '../lake/lake-layout';
 import type { OperationsTopic } from '../operations/operations-topic';
 import { PlatformFunction } from '../shared/platform-function';
 import { acknowledgeIam5, bucketArnFor, resourceNagId } from '../shared/nag';
+import { IotDevices } from './iot-devices';
 
 export interface StreamingStackProps extends StackProps {
   readonly config: PlatformConfig;
@@ -54,6 +55,7 @@ export class StreamingStack extends Stack {
   readonly windowDeadLetterQueue: sqs.Queue;
   readonly deliveryStream: firehose.CfnDeliveryStream;
   readonly alarms: cloudwatch.Alarm[] = [];
+  readonly iotDevices?: IotDevices;
 
   constructor(scope: Construct, id: string, props: StreamingStackProps) {
     super(scope, id, props);
@@ -111,6 +113,8 @@ export class StreamingStack extends Stack {
       },
     });
     rule.node.addDependency(iotRole);
+    // Devices into IoT Core (issue 17): thing type + certificate policy; `smart-factory provision` onboards devices.
+    if (sc.iot.enabled) this.iotDevices = new IotDevices(this, 'IotDevices');
 
     // ---- Firehose to the raw zone ----------------------------------------------------------------------------
     const firehoseLogs = new logs.LogGroup(this, 'FirehoseLogs', {

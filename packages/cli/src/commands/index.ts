@@ -1,6 +1,7 @@
 import type { Command } from '../command';
 import { detectCommand } from './detect';
 import { edgeCommand } from './edge';
+import { provisionCommand } from './provision';
 import { scoreCommand } from './score';
 import { serveCommand } from './serve';
 import { simulateCommand } from './simulate';
@@ -10,6 +11,7 @@ import { validateCommand } from './validate';
 export const COMMANDS: readonly Command[] = [
   detectCommand,
   edgeCommand,
+  provisionCommand,
   scoreCommand,
   serveCommand,
   simulateCommand,
