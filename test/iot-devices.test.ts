@@ -15,7 +15,7 @@ const withIot = (enabled: boolean): PlatformConfig => ({
 const streamingTemplate = template(testPlatform(withIot(true)).platform.streaming);
 
 /** The device policy exactly as synthesized into the streaming template, with the pseudo parameters resolved. */
-function synthesizedPolicy(): { Statement: Parameters<typeof evaluateIotPolicy>[0]['Statement'] } {
+function synthesizedPolicy(): { Statement: object[] } {
   const t = streamingTemplate.toJSON() as {
     Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
   };

@@ -49,6 +49,7 @@ export const DEFAULT_CONFIG: PlatformConfig = {
     maxRecordAgeSeconds: 3600,
     iteratorAgeAlarmSeconds: 300,
     // ---- Devices and phones (issue 17) ----
+    factoryId: 'factory-1',
     iot: { enabled: true },
     mobileRegistration: { enabled: false, maxDevicesPerUser: 10 },
   },

@@ -88,6 +88,8 @@ export interface StreamingConfig {
   readonly iteratorAgeAlarmSeconds: number;
 
   // ---- Devices and phones (issue 17) ----
+  /** The factory this platform serves (`[a-z0-9-]`, 1-64): alerts carry it as attribute `factory`, phones filter on it. */
+  readonly factoryId: string;
   /** Device onboarding into IoT Core: sensor thing type and the fleet's certificate policy. */
   readonly iot: IotDevicesConfig;
   /** Phone registration API for push alerts (needs `mobilePushSecretArn`). */

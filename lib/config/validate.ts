@@ -149,6 +149,9 @@ export function configProblems(c: PlatformConfig): string[] {
   int('streaming.maxRecordAgeSeconds', s.maxRecordAgeSeconds, 60, 604_800);
   int('streaming.iteratorAgeAlarmSeconds', s.iteratorAgeAlarmSeconds, 1, 604_800);
   // ---- Devices and phones (issue 17) ----
+  if (typeof s.factoryId !== 'string' || !/^[a-z0-9-]{1,64}$/.test(s.factoryId)) {
+    fail('streaming.factoryId', s.factoryId, 'expected 1-64 characters of [a-z0-9-]');
+  }
   if (typeof s.iot?.enabled !== 'boolean') fail('streaming.iot.enabled', s.iot?.enabled, 'expected true or false');
   const mr = s.mobileRegistration;
   if (typeof mr?.enabled !== 'boolean') {

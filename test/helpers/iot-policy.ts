@@ -73,10 +73,10 @@ function conditionsHold(st: Statement, vars: Record<string, string | undefined>)
 }
 
 /** `allow` when some Allow statement matches and no Deny statement does. */
-export function evaluateIotPolicy(doc: { Statement: Statement[] }, req: IotRequest): 'allow' | 'deny' {
+export function evaluateIotPolicy(doc: { readonly Statement: readonly object[] }, req: IotRequest): 'allow' | 'deny' {
   const vars = variables(req.connection);
   let allowed = false;
-  for (const st of doc.Statement) {
+  for (const st of doc.Statement as Statement[]) {
     if (!list(st.Action).some((a) => glob(a, req.action))) continue;
     const resources = list(st.Resource).map((r) => substitute(r, vars));
     if (!resources.some((r) => r !== undefined && glob(r, req.resource))) continue;
