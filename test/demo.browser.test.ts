@@ -16,7 +16,8 @@ it('demo page shows the injected fault as an alert; SIGINT stops the demo cleanl
   expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: run scripts/debian-deps.sh`).toBe(true);
   const demo: ChildProcess = spawn(
     process.execPath,
-    [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/demo/demo.ts', '--duration', '60'],
+    // node with tsx's loader (not the tsx CLI, which relays signals through a second process).
+    ['--import', 'tsx', 'scripts/demo/demo.ts', '--duration', '60'],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }
   );
   let out = '';
@@ -64,17 +65,18 @@ it('demo page shows the injected fault as an alert; SIGINT stops the demo cleanl
   } finally {
     await browser.close();
   }
-  // The demo's child processes (moto's server) before Ctrl-C; none may survive the demo.
-  const children = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
+  // The demo's child processes before Ctrl-C: moto's server (and tsx's esbuild service); none may survive the demo.
+  const children = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
     .split('\n')
-    .map((l) => l.trim().split(/\s+/).map(Number))
-    .filter(([, ppid]) => ppid === demo.pid)
-    .map(([pid]) => pid!);
-  expect(children.length).toBeGreaterThan(0);
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null && Number(m[2]) === demo.pid)
+    .map((m) => ({ pid: Number(m[1]), args: m[3]! }));
+  expect(children.some((c) => c.args.includes('moto.server'))).toBe(true);
   demo.kill('SIGINT');
   expect(await exited, err).toBe(0);
   expect(err).toMatch(/SIGINT: stopping/);
-  const alive = children.filter((pid) => {
+  await new Promise((r) => setTimeout(r, 2000)); // esbuild's service ends when its parent's pipe closes
+  const alive = children.filter(({ pid }) => {
     try {
       process.kill(pid, 0);
       return true;
