@@ -126,6 +126,7 @@ describe('validation names the field, the bad value and what is allowed', () => 
     ],
     ['iterator age alarm', (c) => (c.streaming.iteratorAgeAlarmSeconds = 0), /^streaming\.iteratorAgeAlarmSeconds: 0 /],
     // ---- Devices and phones (issue 17) ----
+    ['factory id', (c) => (c.streaming.factoryId = 'Seoul 1'), /^streaming\.factoryId: "Seoul 1"/],
     [
       'iot switch',
       (c) => ((c.streaming.iot as { enabled: unknown }).enabled = 'yes'),
