@@ -160,5 +160,7 @@ export function buildPlatform(app: App, config: PlatformConfig, options: BuildPl
   for (const [k, v] of Object.entries(config.tags)) Tags.of(app).add(k, v);
   Tags.of(app).add('platform-config', config.name);
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  // The mobile app's signed-in users may call the inference API too (same identity pool, SigV4).
+  if (streaming.mobileRegistration !== undefined) ml.grantInvokeInference(streaming.mobileRegistration.appUserRole);
   return { lake, operations, warehouse, streaming, etl, ml, bi, dashboard };
 }

@@ -11,7 +11,7 @@
 set -euo pipefail
 PYTHON=${SF_DEPS_PYTHON:-/usr/bin/python3}
 APT_GET=${SF_DEPS_APT_GET:-apt-get}
-PACKAGES=(python3-xgboost python3-pytest python3-pandas sqlfluff python3-boto3 gcc libc6-dev)
+PACKAGES=(python3-xgboost python3-pytest python3-pandas sqlfluff python3-boto3 gcc libc6-dev chromium)
 
 # Prints one line per missing requirement.
 probe() {
@@ -39,6 +39,7 @@ PY
   elif ! printf '#include <math.h>\nint main(void){return 0;}\n' | gcc -x c -o /dev/null - >/dev/null 2>&1; then
     echo "gcc cannot compile against the C library headers (math.h)"
   fi
+  [ -x /usr/bin/chromium ] || echo "/usr/bin/chromium is missing (the demo page's browser test drives it headless)"
 }
 
 explain() {
@@ -51,6 +52,7 @@ Install:
       /usr/bin/python3 -m pip install 'xgboost==1.7.4' pytest pandas boto3
   - sqlfluff on PATH, e.g. python3 -m pip install sqlfluff
   - gcc and the C library headers
+  - Chromium at /usr/bin/chromium (Debian's chromium package) for the demo's browser test
 On Debian or Ubuntu, as root (or with sudo): apt-get install ${PACKAGES[*]}
 TEXT
 }

@@ -128,6 +128,23 @@ describe('validation names the field, the bad value and what is allowed', () => 
       /^streaming\.maxRecordAgeSeconds: 30 .*from 60 to 604800/,
     ],
     ['iterator age alarm', (c) => (c.streaming.iteratorAgeAlarmSeconds = 0), /^streaming\.iteratorAgeAlarmSeconds: 0 /],
+    // ---- Devices and phones (issue 17) ----
+    ['factory id', (c) => (c.streaming.factoryId = 'Seoul 1'), /^streaming\.factoryId: "Seoul 1"/],
+    [
+      'iot switch',
+      (c) => ((c.streaming.iot as { enabled: unknown }).enabled = 'yes'),
+      /^streaming\.iot\.enabled: "yes"/,
+    ],
+    [
+      'mobile registration without push application',
+      (c) => (c.streaming.mobileRegistration.enabled = true),
+      /^streaming\.mobileRegistration\.enabled: true .*needs streaming\.mobilePushSecretArn/,
+    ],
+    [
+      'phones per user',
+      (c) => (c.streaming.mobileRegistration.maxDevicesPerUser = 0),
+      /^streaming\.mobileRegistration\.maxDevicesPerUser: 0 .*from 1 to 100/,
+    ],
     ['retrain cron', (c) => (c.ml.retrainCron = '0 3 * * 0'), /^ml\.retrainCron: "0 3 \* \* 0"/],
     ['etl run time', (c) => (c.etl.dailyRunLocalTime = '1:10'), /^etl\.dailyRunLocalTime: "1:10" .*HH:MM/],
     ['etl spark workers', (c) => (c.etl.sparkWorkers = 1), /^etl\.sparkWorkers: 1 .*from 2 to 299/],

@@ -118,10 +118,14 @@ export function alertDue(
 
 /**
  * The SNS `Publish` input for an alert: `MessageStructure: json` with a bilingual `default`/`email` text, a raw JSON
- * `sqs`/`lambda`/`https` body, and FCM (HTTP v1) and APNs payloads for mobile-push endpoints. Message attributes carry
- * the alert id (deduplication key), the device and grade so subscriptions can filter.
+ * `sqs`/`lambda`/`https` body, and FCM (HTTP v1) and APNs payloads for mobile-push endpoints
+ * (`alertPushPayloads`). Message attributes (`alertMessageAttributes`) carry the alert id (deduplication key) and what
+ * subscription filter policies use.
  */
-export function snsMessage(stored: Alert): {
+export function snsMessage(
+  stored: Alert,
+  context: AlertContext = {}
+): {
   Subject: string;
   Message: string;
   MessageStructure: 'json';
@@ -130,37 +134,99 @@ export function snsMessage(stored: Alert): {
   // Alerts pending in snapshots written before ids existed get theirs here (same rule, same id).
   const alert: Alert = { ...stored, alert_id: stored.alert_id ?? alertId(stored.device_id, stored.ts) };
   const text = `${alert.message_ko}\n\n${alert.message_en}\n\n${JSON.stringify(alert, null, 2)}`;
-  const title = `이상 감지 / Anomaly: ${alert.device_id}`;
-  const data = {
-    alert_id: alert.alert_id,
-    device_id: alert.device_id,
-    ts: alert.ts,
-    score: String(alert.score),
-    grade: String(alert.grade),
-    sensor: alert.sensor,
-  };
-  const gcm = { fcmV1Message: { message: { notification: { title, body: alert.message_ko }, data } } };
-  const apns = { aps: { alert: { title, body: alert.message_ko }, sound: 'default' }, ...data };
   const json = JSON.stringify(alert);
+  const push = alertPushPayloads(alert, context);
   return {
     // SNS subjects must be ASCII, under 100 characters.
     Subject: `Smart-factory anomaly: ${alert.device_id}`.slice(0, 99),
     MessageStructure: 'json',
-    Message: JSON.stringify({
-      default: text,
-      email: text,
-      sqs: json,
-      lambda: json,
-      https: json,
-      GCM: JSON.stringify(gcm),
-      APNS: JSON.stringify(apns),
-      APNS_SANDBOX: JSON.stringify(apns),
-    }),
-    MessageAttributes: {
-      alert_id: { DataType: 'String', StringValue: alert.alert_id },
-      device_id: { DataType: 'String', StringValue: alert.device_id },
-      grade: { DataType: 'Number', StringValue: String(alert.grade) },
-      sensor: { DataType: 'String', StringValue: alert.sensor },
+    Message: JSON.stringify({ default: text, email: text, sqs: json, lambda: json, https: json, ...push }),
+    MessageAttributes: alertMessageAttributes(alert, context),
+  };
+}
+
+// ---- Phones (issue 17): filter-policy attributes and per-platform push payloads --------------------------------
+
+/** What an alert knows beyond the reading: the factory the platform serves (`FACTORY_ID`). */
+export interface AlertContext {
+  readonly factory?: string;
+}
+
+/** Alert severities phones subscribe to: `critical` from grade 0.9, `warning` below (alerts start at the threshold). */
+export type AlertSeverity = 'warning' | 'critical';
+export const ALERT_SEVERITIES: readonly AlertSeverity[] = ['warning', 'critical'];
+export const CRITICAL_GRADE = 0.9;
+
+export function alertSeverity(grade: number): AlertSeverity {
+  return grade >= CRITICAL_GRADE ? 'critical' : 'warning';
+}
+
+/**
+ * Message attributes of an alert: `factory`, `device_id`, `severity`, `sensor` (String) and `grade` (Number) for
+ * subscription filter policies (the phone registration API filters on factory, device_id and severity), and
+ * `AWS.SNS.MOBILE.APNS.PUSH_TYPE` = alert / `AWS.SNS.MOBILE.APNS.PRIORITY` = 10, which APNs requires for a visible
+ * notification (https://docs.aws.amazon.com/sns/latest/dg/sns-send-custom-platform-specific-payloads-mobile-devices.html).
+ */
+export function alertMessageAttributes(
+  alert: Alert,
+  context: AlertContext = {}
+): Record<string, { DataType: string; StringValue: string }> {
+  const s = (v: string) => ({ DataType: 'String', StringValue: v });
+  return {
+    ...(alert.alert_id !== undefined ? { alert_id: s(alert.alert_id) } : {}),
+    ...(context.factory !== undefined ? { factory: s(context.factory) } : {}),
+    device_id: s(alert.device_id),
+    severity: s(alertSeverity(alert.grade)),
+    grade: { DataType: 'Number', StringValue: String(alert.grade) },
+    sensor: s(alert.sensor),
+    'AWS.SNS.MOBILE.APNS.PUSH_TYPE': s('alert'),
+    'AWS.SNS.MOBILE.APNS.PRIORITY': s('10'),
+  };
+}
+
+/**
+ * Push payloads per platform, as SNS expects them inside a `MessageStructure: json` message (each value a JSON
+ * string): `GCM` is an FCM HTTP v1 message (`fcmV1Message`; data values must be strings), `APNS`/`APNS_SANDBOX` an
+ * APNs payload. The visible text is Korean, then English; `message_ko`/`message_en` are also in the data so the app
+ * can show the user's language only.
+ */
+export function alertPushPayloads(
+  alert: Alert,
+  context: AlertContext = {}
+): Record<'GCM' | 'APNS' | 'APNS_SANDBOX', string> {
+  const title = `이상 감지 / Anomaly: ${alert.device_id}`;
+  const body = `${alert.message_ko}\n${alert.message_en}`;
+  const data: Record<string, string> = {
+    ...(alert.alert_id !== undefined ? { alert_id: alert.alert_id } : {}),
+    ...(context.factory !== undefined ? { factory: context.factory } : {}),
+    device_id: alert.device_id,
+    ts: alert.ts,
+    severity: alertSeverity(alert.grade),
+    score: String(alert.score),
+    grade: String(alert.grade),
+    sensor: alert.sensor,
+    sensor_value: String(alert.sensor_value),
+    sensor_unit: alert.sensor_unit,
+    message_ko: alert.message_ko,
+    message_en: alert.message_en,
+  };
+  const gcm = {
+    fcmV1Message: {
+      message: {
+        notification: { title, body },
+        data,
+        android: { priority: 'high', notification: { channel_id: 'anomaly_alerts', tag: alert.device_id } },
+      },
     },
   };
+  const apns = {
+    aps: {
+      alert: { title, body },
+      sound: 'default',
+      'thread-id': alert.device_id,
+      'interruption-level': 'time-sensitive',
+    },
+    ...data,
+  };
+  return { GCM: JSON.stringify(gcm), APNS: JSON.stringify(apns), APNS_SANDBOX: JSON.stringify(apns) };
 }

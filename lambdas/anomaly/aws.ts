@@ -96,10 +96,13 @@ export class S3QuarantineSink implements QuarantineSink {
 export class SnsAlertPublisher implements AlertPublisher {
   constructor(
     private readonly sns: SendClient,
-    private readonly topicArn: string
+    private readonly topicArn: string,
+    /** The `factory` message attribute phones filter on (FACTORY_ID). */
+    private readonly factory?: string
   ) {}
   async publish(alert: Alert): Promise<void> {
-    await this.sns.send(new PublishCommand({ TopicArn: this.topicArn, ...snsMessage(alert) }));
+    const context = this.factory !== undefined ? { factory: this.factory } : {};
+    await this.sns.send(new PublishCommand({ TopicArn: this.topicArn, ...snsMessage(alert, context) }));
   }
 }
 

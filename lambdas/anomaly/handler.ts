@@ -33,6 +33,8 @@ export interface AnomalyHandlerSettings extends AnomalyCoreConfig {
   readonly statePrefix: string;
   readonly alertTopicArn: string;
   readonly deadLetterQueueUrl: string;
+  /** The `factory` attribute of alerts (phones filter on it); FACTORY_ID. */
+  readonly factoryId?: string;
 }
 
 export function settingsFromEnv(): AnomalyHandlerSettings {
@@ -54,6 +56,7 @@ export function settingsFromEnv(): AnomalyHandlerSettings {
     threshold: num('ALERT_THRESHOLD'),
     cooldownMs: num('ALERT_COOLDOWN_SECONDS') * 1000,
     timeZone: requireEnv('TIME_ZONE'),
+    ...(process.env['FACTORY_ID'] ? { factoryId: process.env['FACTORY_ID'] } : {}),
   };
 }
 
@@ -72,7 +75,7 @@ export function createAnomalyHandler(
   const deps: AnomalyDeps = {
     models,
     store: new S3StateStore(clients.s3, settings.stateBucket, settings.statePrefix),
-    alerts: new SnsAlertPublisher(clients.sns, settings.alertTopicArn),
+    alerts: new SnsAlertPublisher(clients.sns, settings.alertTopicArn, settings.factoryId),
     deadLetters: new SqsDeadLetterSink(clients.sqs, settings.deadLetterQueueUrl),
     config: settings,
     cache,

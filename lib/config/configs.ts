@@ -48,6 +48,10 @@ export const DEFAULT_CONFIG: PlatformConfig = {
     maxRetryAttempts: 5,
     maxRecordAgeSeconds: 3600,
     iteratorAgeAlarmSeconds: 300,
+    // ---- Devices and phones (issue 17) ----
+    factoryId: 'factory-1',
+    iot: { enabled: true },
+    mobileRegistration: { enabled: false, maxDevicesPerUser: 10 },
   },
   ml: {
     hyperparameters: {
@@ -119,6 +123,8 @@ export const FULL_CONFIG: PlatformConfig = {
     ...DEFAULT_CONFIG.streaming,
     alertEmails: ['alerts@example.com'],
     mobilePushSecretArn: `arn:aws:secretsmanager:ap-northeast-2:${PLACEHOLDER_ACCOUNT}:secret:smart-factory/mobile-push-AbCdEf`,
+    iot: { enabled: true },
+    mobileRegistration: { ...DEFAULT_CONFIG.streaming.mobileRegistration, enabled: true },
   },
   bi: {
     ...DEFAULT_CONFIG.bi,

@@ -86,6 +86,27 @@ export interface StreamingConfig {
   readonly maxRecordAgeSeconds: number;
   /** Alarm when the stream consumers fall this many seconds behind (iterator age). */
   readonly iteratorAgeAlarmSeconds: number;
+
+  // ---- Devices and phones (issue 17) ----
+  /** The factory this platform serves (`[a-z0-9-]`, 1-64): alerts carry it as attribute `factory`, phones filter on it. */
+  readonly factoryId: string;
+  /** Device onboarding into IoT Core: sensor thing type and the fleet's certificate policy. */
+  readonly iot: IotDevicesConfig;
+  /** Phone registration API for push alerts (needs `mobilePushSecretArn`). */
+  readonly mobileRegistration: MobileRegistrationConfig;
+}
+
+// ---- Devices and phones (issue 17) ----
+export interface IotDevicesConfig {
+  /** Create the sensor thing type and the device policy (devices then provisioned with `smart-factory provision`). */
+  readonly enabled: boolean;
+}
+
+export interface MobileRegistrationConfig {
+  /** Deploy the registration API (Cognito user + identity pool, IAM-authenticated function URL). */
+  readonly enabled: boolean;
+  /** Most phones one user may register (1-100). */
+  readonly maxDevicesPerUser: number;
 }
 
 export interface MlConfig {

@@ -95,6 +95,9 @@ const STREAMING_KEYS: Shape<StreamingConfig> = {
   maxRetryAttempts: true,
   maxRecordAgeSeconds: true,
   iteratorAgeAlarmSeconds: true,
+  factoryId: true,
+  iot: { enabled: true },
+  mobileRegistration: { enabled: true, maxDevicesPerUser: true },
 };
 
 const HYPERPARAMETER_KEYS: Shape<XgboostHyperparameters> = {
@@ -280,6 +283,22 @@ export function configProblems(c: PlatformConfig): string[] {
   int('streaming.maxRetryAttempts', s.maxRetryAttempts, 0, 10_000);
   int('streaming.maxRecordAgeSeconds', s.maxRecordAgeSeconds, 60, 604_800);
   int('streaming.iteratorAgeAlarmSeconds', s.iteratorAgeAlarmSeconds, 1, 604_800);
+  // ---- Devices and phones (issue 17) ----
+  if (typeof s.factoryId !== 'string' || !/^[a-z0-9-]{1,64}$/.test(s.factoryId)) {
+    fail('streaming.factoryId', s.factoryId, 'expected 1-64 characters of [a-z0-9-]');
+  }
+  if (typeof s.iot?.enabled !== 'boolean') fail('streaming.iot.enabled', s.iot?.enabled, 'expected true or false');
+  const mr = s.mobileRegistration;
+  if (typeof mr?.enabled !== 'boolean') {
+    fail('streaming.mobileRegistration.enabled', mr?.enabled, 'expected true or false');
+  } else if (mr.enabled && s.mobilePushSecretArn === undefined) {
+    fail(
+      'streaming.mobileRegistration.enabled',
+      mr.enabled,
+      'needs streaming.mobilePushSecretArn (the FCM/APNs platform application the phones register with)'
+    );
+  }
+  int('streaming.mobileRegistration.maxDevicesPerUser', mr?.maxDevicesPerUser as number, 1, 100);
 
   // ML
   const m = c.ml;

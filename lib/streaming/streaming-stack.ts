@@ -20,6 +20,9 @@ import { addOperatorOutputs, subscribeEmails } from '../shared/operator-outputs'
 import { PlatformFunction } from '../shared/platform-function';
 import { allowCloudWatchLogs } from '../shared/kms-policies';
 import { acknowledgeIam5, bucketArnFor, resourceNagId } from '../shared/nag';
+import { IotDevices } from './iot-devices';
+import { MobileRegistration } from './mobile-registration';
+import { dataRemovalPolicy } from '../shared/removal';
 
 export interface StreamingStackProps extends StackProps {
   readonly config: PlatformConfig;
@@ -55,6 +58,8 @@ export class StreamingStack extends Stack {
   readonly windowDeadLetterQueue: sqs.Queue;
   readonly deliveryStream: firehose.CfnDeliveryStream;
   readonly alarms: cloudwatch.Alarm[] = [];
+  readonly iotDevices?: IotDevices;
+  readonly mobileRegistration?: MobileRegistration;
 
   constructor(scope: Construct, id: string, props: StreamingStackProps) {
     super(scope, id, props);
@@ -114,6 +119,8 @@ export class StreamingStack extends Stack {
       },
     });
     rule.node.addDependency(iotRole);
+    // Devices into IoT Core (issue 17): thing type + certificate policy; `smart-factory provision` onboards devices.
+    if (sc.iot.enabled) this.iotDevices = new IotDevices(this, 'IotDevices');
 
     // ---- Firehose to the raw zone ----------------------------------------------------------------------------
     const firehoseLogs = new logs.LogGroup(this, 'FirehoseLogs', {
@@ -217,6 +224,7 @@ export class StreamingStack extends Stack {
         ALERT_THRESHOLD: String(sc.anomalyAlertThreshold),
         ALERT_COOLDOWN_SECONDS: String(sc.alertCooldownSeconds),
         TIME_ZONE: config.timeZone,
+        FACTORY_ID: sc.factoryId,
       },
     });
     this.allowObjects(
@@ -271,7 +279,17 @@ export class StreamingStack extends Stack {
     this.windowFunction = windowFn;
 
     // ---- Optional mobile push platform application -----------------------------------------------------------
-    if (sc.mobilePushSecretArn !== undefined) this.mobilePush(sc.mobilePushSecretArn, key);
+    const pushApp = sc.mobilePushSecretArn !== undefined ? this.mobilePush(sc.mobilePushSecretArn, key) : undefined;
+    // Phones register for alerts (issue 17); validation guarantees the push application exists when enabled.
+    if (sc.mobileRegistration.enabled && pushApp !== undefined) {
+      this.mobileRegistration = new MobileRegistration(this, 'MobileRegistration', {
+        platformApplicationArn: pushApp,
+        alertTopic,
+        key,
+        maxDevicesPerUser: sc.mobileRegistration.maxDevicesPerUser,
+        removalPolicy: dataRemovalPolicy(config.dataRemoval),
+      });
+    }
 
     // ---- Alarms to the operations topic ----------------------------------------------------------------------
     const alarm = (id: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
@@ -370,7 +388,7 @@ export class StreamingStack extends Stack {
    * CloudFormation directly) reads the FCM/APNs credentials from Secrets Manager and creates/updates/deletes the
    * application. App back ends then register device tokens as endpoints and subscribe them to the alert topic.
    */
-  private mobilePush(secretArn: string, key: kms.IKey): void {
+  private mobilePush(secretArn: string, key: kms.IKey): string {
     const secret = secretsmanager.Secret.fromSecretCompleteArn(this, 'MobilePushSecret', secretArn);
     const fn = new PlatformFunction(this, 'PushPlatformFunction', {
       lambdaDir: 'push-platform',
@@ -409,6 +427,7 @@ export class StreamingStack extends Stack {
     });
     this.acknowledgeGrants([fn]);
     this.exportValue(app.getAttString('PlatformApplicationArn'));
+    return app.getAttString('PlatformApplicationArn');
   }
 
   /** Allows `actions` on the objects under one prefix of a lake bucket (and acknowledges that prefix wildcard). */

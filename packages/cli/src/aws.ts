@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as CloudFormation from '@aws-sdk/client-cloudformation';
+import type * as Iot from '@aws-sdk/client-iot';
 import type * as Kinesis from '@aws-sdk/client-kinesis';
 import type * as Lambda from '@aws-sdk/client-lambda';
 import type * as S3 from '@aws-sdk/client-s3';
@@ -18,6 +19,7 @@ export type S3Sdk = typeof S3;
 export type HttpHandlerSdk = typeof HttpHandler;
 export type SfnSdk = typeof Sfn;
 export type LambdaSdk = typeof Lambda;
+export type IotSdk = typeof Iot;
 export type CloudFormationSdk = typeof CloudFormation;
 
 export function awsModule<T>(name: string): T {
@@ -41,3 +43,4 @@ export const sfnSdk = (): SfnSdk => awsModule<SfnSdk>('@aws-sdk/client-sfn');
 export const cloudFormationSdk = (): CloudFormationSdk =>
   awsModule<CloudFormationSdk>('@aws-sdk/client-cloudformation');
 export const lambdaSdk = (): LambdaSdk => awsModule<LambdaSdk>('@aws-sdk/client-lambda');
+export const iotSdk = (): IotSdk => awsModule<IotSdk>('@aws-sdk/client-iot');

@@ -3,6 +3,7 @@ import { detectCommand } from './detect';
 import { edgeCommand } from './edge';
 import { etlCommand } from './etl';
 import { mlCommand } from './ml';
+import { provisionCommand } from './provision';
 import { replayCommand } from './replay';
 import { runsCommand } from './runs';
 import { scoreCommand } from './score';
@@ -16,6 +17,7 @@ export const COMMANDS: readonly Command[] = [
   edgeCommand,
   etlCommand,
   mlCommand,
+  provisionCommand,
   replayCommand,
   runsCommand,
   scoreCommand,

@@ -12,11 +12,14 @@ import {
   validateSimulationOptions,
 } from '../simulator/generator';
 import { type KinesisSendClient, type PutEntry, putRecordsWithRetry, type PutStats } from '../simulator/kinesis-put';
+import { type ClientCredentials, MqttFleet } from '../simulator/mqtt-publish';
 import { ProgressBar } from '../simulator/progress';
 
-const usage = `Usage: smart-factory simulate --devices N --rate R --duration D --to kinesis:<stream>|file:<path>
+const usage = `Usage: smart-factory simulate --devices N --rate R --duration D
+                               --to kinesis:<stream>|file:<path>|mqtt://host:port|mqtts://host:port
                                [--faults] [--seed S] [--start ISO] [--labels <path>] [--endpoint URL]
                                [--region R] [--fast] [--progress]
+                               [--certs <dir> | --cert <pem> --key <pem>] [--ca <pem>] [--qos 0|1]
 
 Simulates factory devices: realistic sensor readings (per-device baselines, temperature drift, load cycles, noise)
 as JSON lines in the platform schema, optionally with injected faults (overheating, bearing wear).
@@ -24,8 +27,11 @@ as JSON lines in the platform schema, optionally with injected faults (overheati
   --devices N     number of devices (press-001, press-002, ...)
   --rate R        readings per second per device
   --duration D    simulated seconds
-  --to            kinesis:<stream name> (PutRecords, partition key = device id) or file:<path> (JSON lines;
-                  file:- is stdout)
+  --to            kinesis:<stream name> (PutRecords, partition key = device id), file:<path> (JSON lines;
+                  file:- is stdout), or
+                  mqtt(s)://host:port: one MQTT connection per device (client id = device id) publishing to
+                  factory/<device id>/telemetry, the path devices take through AWS IoT Core
+                  (mqtts://<iot:Data-ATS endpoint>:8883 --certs <provision folder> --ca AmazonRootCA1.pem)
   --faults        inject faults in every fifth device; their episodes are written as JSON lines to the labels file
   --labels PATH   labels file, with --faults only (default <path>.labels.jsonl in file mode; required with
                   --faults for kinesis and file:-)
@@ -34,14 +40,27 @@ as JSON lines in the platform schema, optionally with injected faults (overheati
   --endpoint URL  Kinesis endpoint (e.g. a local kinesalite); --region defaults to AWS_REGION or us-east-1 then
   --region R      AWS region of the stream (default: AWS_REGION or the SDK's profile; one of them is needed)
   --fast          kinesis: send as fast as possible instead of in real time (timestamps are unchanged)
-  --progress      show the progress bar even when stderr is not a terminal`;
+  --progress      show the progress bar even when stderr is not a terminal
+  --certs DIR     mqtts: per-device client certificates as written by smart-factory provision
+  --cert/--key    mqtts: one client certificate and key for every device
+  --ca PEM        mqtts: CA that signed the broker certificate (default: Node's root certificates)
+  --qos 0|1       MQTT QoS (default 1: every reading acknowledged, re-sent after a reconnect)`;
 
-type Target = { kind: 'kinesis'; stream: string } | { kind: 'file'; path: string };
+type Target = { kind: 'kinesis'; stream: string } | { kind: 'file'; path: string } | { kind: 'mqtt'; url: string };
 
 function parseTarget(to: string | undefined): Target {
   if (to === undefined) throw new UsageError('--to is required');
+  if (/^mqtts?:\/\//.test(to)) {
+    if (!/^mqtts?:\/\/[^/\s]+$/.test(to))
+      throw new UsageError(`--to ${to}: expected mqtt://host:port or mqtts://host:port`);
+    return { kind: 'mqtt', url: to };
+  }
   const m = /^(kinesis|file):(.+)$/.exec(to);
-  if (m === null) throw new UsageError(`--to must be kinesis:<stream> or file:<path>, got ${quote(to)}`);
+  if (m === null) {
+    throw new UsageError(
+      `--to must be kinesis:<stream>, file:<path>, mqtt://host:port or mqtts://host:port, got ${quote(to)}`
+    );
+  }
   return m[1] === 'kinesis' ? { kind: 'kinesis', stream: m[2]! } : { kind: 'file', path: m[2]! };
 }
 
@@ -67,6 +86,8 @@ async function closeStream(stream: WriteStream): Promise<void> {
 export interface SimulateDeps {
   /** Builds the Kinesis client (tests may wrap the real one). */
   readonly kinesisClient?: (endpoint: string | undefined, region: string | undefined) => KinesisSendClient;
+  /** MQTT reconnect period (tests shorten it). */
+  readonly mqttReconnectPeriodMs?: number;
 }
 
 export function kinesisClient(endpoint: string | undefined, region: string | undefined): KinesisClient {
@@ -93,6 +114,11 @@ export async function runSimulate(argv: readonly string[], io: CommandIO, deps: 
     region: { type: 'string' },
     fast: { type: 'boolean', default: false },
     progress: { type: 'boolean', default: false },
+    certs: { type: 'string' },
+    cert: { type: 'string' },
+    key: { type: 'string' },
+    ca: { type: 'string' },
+    qos: { type: 'string', default: '1' },
   });
   const target = parseTarget(values.to);
   const opts: SimulationOptions = {
@@ -155,6 +181,62 @@ export async function runSimulate(argv: readonly string[], io: CommandIO, deps: 
     return 0;
   }
 
+  if (target.kind === 'mqtt') {
+    if (values.qos !== '0' && values.qos !== '1') throw new UsageError(`--qos must be 0 or 1, got "${values.qos}"`);
+    if ((values.cert === undefined) !== (values.key === undefined))
+      throw new UsageError('--cert and --key go together');
+    if (values.certs !== undefined && values.cert !== undefined) throw new UsageError('give --certs or --cert/--key');
+    const credentials: ClientCredentials =
+      values.certs !== undefined
+        ? { kind: 'dir', dir: values.certs }
+        : values.cert !== undefined
+          ? { kind: 'files', cert: values.cert, key: values.key! }
+          : { kind: 'none' };
+    if (target.url.startsWith('mqtt://') && credentials.kind !== 'none') {
+      throw new UsageError('client certificates need mqtts:// (TLS)');
+    }
+    const fleet = new MqttFleet({
+      url: target.url,
+      credentials,
+      qos: values.qos === '0' ? 0 : 1,
+      ...(values.ca !== undefined ? { caPath: values.ca } : {}),
+      ...(deps.mqttReconnectPeriodMs !== undefined ? { reconnectPeriodMs: deps.mqttReconnectPeriodMs } : {}),
+    });
+    const started = Date.now();
+    let tick: { ms: number; readings: { device: string; json: string }[] } = { ms: opts.startMs, readings: [] };
+    const send = async () => {
+      if (tick.readings.length === 0) return;
+      if (!values.fast) {
+        const due = started + (tick.ms - opts.startMs) - Date.now();
+        if (due > 0) await new Promise((r) => setTimeout(r, due));
+      }
+      // One tick of every device in parallel (one connection each); the next tick waits for the acknowledgements.
+      await Promise.all(tick.readings.map((r) => fleet.publish(r.device, r.json)));
+      done += tick.readings.length;
+      bar.update(done);
+    };
+    try {
+      for (const { reading } of simulate(opts)) {
+        const ms = Date.parse(reading.ts);
+        if (ms !== tick.ms) {
+          await send();
+          tick = { ms, readings: [] };
+        }
+        tick.readings.push({ device: reading.device_id, json: JSON.stringify(reading) });
+      }
+      await send();
+    } finally {
+      await fleet.close();
+    }
+    bar.finish(done);
+    const st = fleet.stats;
+    io.stderr.write(
+      `published ${st.published} readings of ${opts.devices} device(s) to ${target.url} (QoS ${values.qos}); ` +
+        `${st.connects} connection(s), ${st.reconnects} reconnect(s)\n`
+    );
+    return 0;
+  }
+
   const client = (deps.kinesisClient ?? kinesisClient)(values.endpoint, values.region);
   const stats: PutStats = { records: 0, requests: 0, retriedRecords: 0, retriedRequests: 0, errorCodes: {} };
   const started = Date.now();
@@ -189,7 +271,7 @@ export async function runSimulate(argv: readonly string[], io: CommandIO, deps: 
 
 export const simulateCommand: Command = {
   name: 'simulate',
-  summary: 'simulate devices: realistic readings and injected faults to Kinesis or a JSON-lines file',
+  summary: 'simulate devices: realistic readings and injected faults to Kinesis, MQTT (IoT Core) or a JSON-lines file',
   usage,
   run: (argv, io) => runSimulate(argv, io),
 };
