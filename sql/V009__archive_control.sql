@@ -189,6 +189,7 @@ DECLARE
     v_date_col VARCHAR(128);
     v_start VARCHAR(10);
     v_end VARCHAR(10);
+    v_cutoff_text VARCHAR(32);
 BEGIN
     SELECT INTO v_state, v_cutoff, v_hot state, loaded_cutoff, hot_rows FROM dw.archive_month
     WHERE table_name = p_table AND month_label = p_month AND archive_id = p_archive_id;
@@ -199,9 +200,10 @@ BEGIN
     SELECT INTO v_date_col date_column FROM dw.archive_table WHERE table_name = p_table;
     v_start := p_month || '-01';
     v_end := TO_CHAR(ADD_MONTHS(TO_DATE(v_start, 'YYYY-MM-DD'), 1), 'YYYY-MM-DD');
+    v_cutoff_text := TO_CHAR(v_cutoff, 'YYYY-MM-DD HH24:MI:SS.US');
     EXECUTE 'DELETE FROM dw.' || p_table || ' WHERE ' || v_date_col || ' >= ' || QUOTE_LITERAL(v_start) || ' AND '
         || v_date_col || ' < ' || QUOTE_LITERAL(v_end) || ' AND COALESCE(loaded_at, ' || QUOTE_LITERAL('1900-01-01')
-        || '::TIMESTAMP) <= ' || QUOTE_LITERAL(TO_CHAR(v_cutoff, 'YYYY-MM-DD HH24:MI:SS.US')) || '::TIMESTAMP';
+        || '::TIMESTAMP) <= ' || QUOTE_LITERAL(v_cutoff_text) || '::TIMESTAMP';
     GET DIAGNOSTICS o_deleted := ROW_COUNT;
     IF v_state = 'switched' AND o_deleted > v_hot THEN
         RAISE EXCEPTION 'dw.sp_archive_delete(%, %, %): % rows match but % were archived; rolled back',

@@ -12,6 +12,7 @@ import {
   SEED_TRAINING_INSTANCE_TYPE,
   validateConfig,
 } from '../lib/config';
+import { NODE_TYPE_LIMITS } from '../lib/config/redshift-limits';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
 const clone = (): Mutable<PlatformConfig> => structuredClone(DEFAULT_CONFIG) as Mutable<PlatformConfig>;
@@ -65,16 +66,26 @@ describe('validation names the field, the bad value and what is allowed', () => 
     [
       'resize above the elastic limit',
       (c) => (c.warehouse.resizeSchedules[0]!.nodes = 13),
-      /^warehouse\.resizeSchedules\[0\]\.nodes: 13 is not allowed; elastic resize of a 3-node ra3\.4xlarge cluster reaches 2 to 12 nodes$/,
+      /^warehouse\.resizeSchedules\[0\]\.nodes: 13 is not allowed; elastic resize of a 3-node ra3\.4xlarge cluster \(numberOfNodes, at creation\) reaches 2 to 12 nodes$/m,
     ],
     [
       'resize of ra3.xlplus beyond 2x',
       (c) => {
         c.warehouse.nodeType = 'ra3.xlplus';
       },
-      /resizeSchedules\[0\]\.nodes: 12 .* 3-node ra3\.xlplus cluster reaches 2 to 6 nodes/,
+      /resizeSchedules\[0\]\.nodes: 12 .* 3-node ra3\.xlplus cluster \(numberOfNodes, at creation\) reaches 2 to 6 nodes/,
     ],
-    ['single node', (c) => (c.warehouse.numberOfNodes = 1), /^warehouse\.numberOfNodes: 1 .*from 2 to 128/],
+    [
+      'a resize below a quarter of the count before it (limits apply per transition, not to the created size)',
+      (c) => (c.warehouse.resizeSchedules[1]!.nodes = 2),
+      /^warehouse\.resizeSchedules\[1\]\.nodes: 2 is not allowed; elastic resize of a 12-node ra3\.4xlarge cluster \(after etl-daily-up\) reaches 3 to 48 nodes$/m,
+    ],
+    [
+      'ra3.4xlarge created above 32 nodes',
+      (c) => (c.warehouse.numberOfNodes = 40),
+      /^warehouse\.numberOfNodes: 40 .*from 2 to 32/m,
+    ],
+    ['single node', (c) => (c.warehouse.numberOfNodes = 1), /^warehouse\.numberOfNodes: 1 .*from 2 to 32/],
     [
       'unknown node type',
       (c) => (c.warehouse.nodeType = 'dc2.large' as never),
@@ -203,6 +214,9 @@ describe('elasticResizeRange', () => {
     expect(elasticResizeRange('ra3.4xlarge', 3)).toEqual({ min: 2, max: 12 });
     expect(elasticResizeRange('ra3.xlplus', 2)).toEqual({ min: 2, max: 4 });
     expect(elasticResizeRange('ra3.16xlarge', 40)).toEqual({ min: 10, max: 128 });
+    // ra3.4xlarge: created with at most 32 nodes, elastic resize to at most 64 (Management Guide, RA3 table)
+    expect(elasticResizeRange('ra3.4xlarge', 32)).toEqual({ min: 8, max: 64 });
+    expect(NODE_TYPE_LIMITS['ra3.4xlarge']).toMatchObject({ maxCreateNodes: 32, maxNodes: 64 });
   });
 });
 

@@ -220,7 +220,7 @@ export function configProblems(c: PlatformConfig): string[] {
   if (!limits) {
     fail('warehouse.nodeType', w.nodeType, `expected one of ${Object.keys(NODE_TYPE_LIMITS).join(', ')}`);
   } else {
-    int('warehouse.numberOfNodes', w.numberOfNodes, limits.minNodes, limits.maxNodes);
+    int('warehouse.numberOfNodes', w.numberOfNodes, limits.minNodes, limits.maxCreateNodes);
   }
   if (!REDSHIFT_IDENT.test(w.databaseName)) {
     fail('warehouse.databaseName', w.databaseName, 'expected a lower-case identifier of up to 127 characters');
@@ -235,8 +235,6 @@ export function configProblems(c: PlatformConfig): string[] {
   }
   int('warehouse.hotColdBoundaryMonths', w.hotColdBoundaryMonths, 1, 120);
   int('warehouse.snapshotRetentionDays', w.snapshotRetentionDays, 1, 35);
-  const range =
-    limits && Number.isInteger(w.numberOfNodes) ? elasticResizeRange(w.nodeType, w.numberOfNodes) : undefined;
   const seenNames = new Set<string>();
   const seenTimes = new Map<string, string>();
   w.resizeSchedules.forEach((s, i) => {
@@ -248,14 +246,27 @@ export function configProblems(c: PlatformConfig): string[] {
     const other = seenTimes.get(s.localTime);
     if (other) fail(`${f}.localTime`, s.localTime, `expected a time not already used by schedule "${other}"`);
     seenTimes.set(s.localTime, s.name);
-    if (range && (!Number.isInteger(s.nodes) || s.nodes < range.min || s.nodes > range.max)) {
-      fail(
-        `${f}.nodes`,
-        s.nodes,
-        `elastic resize of a ${w.numberOfNodes}-node ${w.nodeType} cluster reaches ${range.min} to ${range.max} nodes`
-      );
-    }
   });
+  // Elastic-resize limits apply to the count before each resize: check every transition of the daily cycle (the
+  // first resize of the day starts from the last one's size; the cluster is created with numberOfNodes).
+  if (limits && Number.isInteger(w.numberOfNodes) && w.resizeSchedules.every((s) => HHMM.test(s.localTime))) {
+    const order = w.resizeSchedules.map((s, i) => ({ s, i })).sort((a, b) => (a.s.localTime < b.s.localTime ? -1 : 1));
+    const check = (from: number, fromWhat: string, to: { s: ResizeSchedule; i: number }) => {
+      const range = elasticResizeRange(w.nodeType, from);
+      if (!Number.isInteger(to.s.nodes) || to.s.nodes < range.min || to.s.nodes > range.max) {
+        fail(
+          `warehouse.resizeSchedules[${to.i}].nodes`,
+          to.s.nodes,
+          `elastic resize of a ${from}-node ${w.nodeType} cluster (${fromWhat}) reaches ${range.min} to ${range.max} nodes`
+        );
+      }
+    };
+    if (order.length) check(w.numberOfNodes, 'numberOfNodes, at creation', order[0]!);
+    order.forEach((to, k) => {
+      const prev = order[(k - 1 + order.length) % order.length]!;
+      if (order.length > 1) check(prev.s.nodes, `after ${prev.s.name}`, to);
+    });
+  }
 
   // ETL
   const e = c.etl;

@@ -1,4 +1,4 @@
-import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -14,6 +14,7 @@ import { grantSecretReadFromOtherStack } from '../shared/cross-stack-grants';
 import type { EtlConfig } from '../config';
 import type { EtlWarehouse } from './etl-jobs';
 import type { OperationsTopic } from '../operations/operations-topic';
+import { resourceNagId } from '../shared/nag';
 import { PlatformFunction } from '../shared/platform-function';
 import { RETRYABLE, sqlStep } from './data-api-steps';
 
@@ -343,6 +344,20 @@ export class EtlWorkflow extends Construct {
         id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
         reason:
           'Publishing to the KMS-encrypted operations topic needs data keys of its key (OperationsTopic.grantPublish).',
+      },
+      {
+        // StepFunctionsStartExecution (.sync:2) lets the role describe/stop executions of the archive machine
+        id: `AwsSolutions-IAM5[${resourceNagId(
+          this,
+          `${Stack.of(this).formatArn({
+            service: 'states',
+            resource: 'execution',
+            resourceName: Arn.split(this.props.archiveStateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME)
+              .resourceName,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          })}*`
+        )}]`,
+        reason: 'Describe/stop executions of the archive state machine only (CDK StepFunctionsStartExecution grant).',
       },
       {
         id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(resolveFn.node.defaultChild as never)}.Arn>:*]`,
