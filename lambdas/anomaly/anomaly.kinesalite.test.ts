@@ -182,7 +182,7 @@ describe('anomaly handler end to end (kinesalite -> Lambda event -> real handler
       }
       expect(Buffer.from(deviceSnapshot(live.s3, d).model.snapshot()).equals(Buffer.from(ref.snapshot()))).toBe(true);
     }
-  });
+  }, 300_000);
 
   it('alerts: the injected fault is reported in Korean and English with its driving sensor, within the cooldown', () => {
     const alerts = alertsOf(live.sns);
@@ -247,7 +247,7 @@ describe('anomaly handler end to end (kinesalite -> Lambda event -> real handler
         expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(SETTINGS.cooldownMs);
     }
     expect(alertsOf(sns).some((a) => a.device_id === 'press-001')).toBe(true);
-  });
+  }, 300_000);
 
   it('a restored snapshot scores deterministically and close to the live model', async () => {
     const a = rig();
@@ -286,5 +286,5 @@ describe('anomaly handler end to end (kinesalite -> Lambda event -> real handler
     expect(scores(restoredAgain)).toEqual(r1);
     const meanDiff = r1.reduce((t, s, i) => t + Math.abs(s.score - liveScores[i]!.score), 0) / r1.length;
     expect(meanDiff).toBeLessThan(0.1);
-  });
+  }, 300_000);
 });
