@@ -4,7 +4,7 @@
  * no alert on a fault-free week, none on a noisy periodic signal, each injected fault caught within a stated delay,
  * and a single drifting sensor named by the attribution. Alert = grade >= the deployed alert threshold
  * (config streaming.anomalyAlertThreshold = 0.7). Series are short (one reading per few minutes) so the tests stay
- * fast; grades start after warm-up (256 records) + minScores (388) = 644 records.
+ * fast; grades start after warm-up (256 records) + shingle (3) + minScores (128) ≈ 387 records.
  */
 import { AnomalyDetector } from '@smart-factory/rcf';
 import { SENSOR_FIELDS, type SensorReading } from '@smart-factory/schema';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CsvRowParser, InputError, formatFloat32, parseCsvLine } from '../src';
+import { CsvRowParser, type InputError, formatFloat32, parseCsvLine } from '../src';
 import { formatFloat32Reference } from '../src/format';
 
 /** Parses text with CsvRowParser fed in chunks of `chunk` bytes; rows or the error message. */
