@@ -31,7 +31,7 @@ export interface ThresholderOptions {
 
 export const DEFAULT_THRESHOLDER_OPTIONS: Readonly<ThresholderOptions> = Object.freeze({
   scoreDecay: 1 / 2560,
-  minScores: 64,
+  minScores: 128,
   zLow: 3,
   gradeSpan: 0.5,
   absoluteThreshold: 1.0,
