@@ -32,7 +32,7 @@ def test_script_compiles_and_imports_its_transforms(job, module):
 def test_default_arguments_of_the_stack_are_read_by_the_script(job):
     source = read(HERE, job, "job.py")
     args = set(re.findall(r'"([a-z_]+)"', source.split("ARGS = [", 1)[1].split("]", 1)[0]))
-    stack = read(REPO, "lib", "constructs", "etl-jobs.ts")
+    stack = read(REPO, "lib", "etl", "etl-jobs.ts")
     block = stack.split(f"script('{job}', 'job.py')", 1)[1].split("defaultArguments: {", 1)[1].split("}", 1)[0]
     passed = set(re.findall(r"'--([a-z_]+)'", block)) - {"job", "enable"}
     passed.discard("job-bookmark-option")
