@@ -175,7 +175,11 @@ describe('WarehouseStack (default config)', () => {
   it('the DLQ is KMS-encrypted and its depth alarms to the operations topic', () => {
     const q = one(t, 'AWS::SQS::Queue');
     expect(JSON.stringify(q.Properties['KmsMasterKeyId'])).toContain('Key');
-    const alarm = one(t, 'AWS::CloudWatch::Alarm');
+    // the stack's other alarm is the resize reconciler's (test/resize-reconciler.test.ts)
+    const alarms = Object.entries(t.findResources('AWS::CloudWatch::Alarm') as Record<string, Res>);
+    const dlqAlarms = alarms.filter(([id]) => id.startsWith('ResizeDeadLetterAlarm'));
+    expect(dlqAlarms).toHaveLength(1);
+    const alarm = dlqAlarms[0]![1];
     expect(alarm.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
     expect(JSON.stringify(alarm.Properties['AlarmActions'])).toContain('OperationsTopic');
   });

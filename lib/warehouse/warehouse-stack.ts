@@ -31,6 +31,7 @@ import type { OperationsTopic } from '../operations/operations-topic';
 import { addOperatorOutputs } from '../shared/operator-outputs';
 import { PlatformFunction } from '../shared/platform-function';
 import { dataRemovalPolicy } from '../shared/removal';
+import { ResizeReconciler } from './resize-reconciler';
 import { dailyCron } from './resize-schedule';
 import { buildWlmJson, platformWlm } from './wlm';
 import { sqlFilesHash as hashSqlFiles } from '../../lambdas/sql-migrations/migrations';
@@ -409,6 +410,16 @@ export class WarehouseStack extends Stack {
         },
       });
     }
+    // A resize that was missed or failed would leave the cluster off the schedule until the next one; this puts it back.
+    new ResizeReconciler(this, 'ResizeReconciler', {
+      clusterIdentifier,
+      clusterArn,
+      timeZone: config.timeZone,
+      schedules: config.warehouse.resizeSchedules,
+      baseNodes: config.warehouse.numberOfNodes,
+      key,
+      operations,
+    });
     return dlq;
   }
 
