@@ -6,6 +6,7 @@ import {
   ConfigError,
   configProblems,
   DEFAULT_CONFIG,
+  DEV_CONFIG,
   elasticResizeRange,
   loadConfig,
   type PlatformConfig,
@@ -234,4 +235,75 @@ describe("ml.trainingInstanceType: the seed's ml.m4.xlarge is a valid alternativ
     const sm = Template.fromStack(platform.ml).findResources('AWS::StepFunctions::StateMachine');
     expect(JSON.stringify(sm)).toContain('\\"InstanceType\\":\\"ml.m4.xlarge\\"');
   }, 240_000);
+});
+
+describe('warehouse.pauseSchedule (issue 11)', () => {
+  const dev = (): Mutable<PlatformConfig> => structuredClone(DEV_CONFIG) as Mutable<PlatformConfig>;
+  const ps = (c: Mutable<PlatformConfig>) =>
+    c.warehouse.pauseSchedule as { pauseLocalTime: string; resumeLocalTime: string; weekdaysOnly?: unknown };
+  it('dev pauses at 20:00 and resumes at 08:00 on weekdays; default has no pause schedule', () => {
+    expect(DEV_CONFIG.warehouse.pauseSchedule).toEqual({
+      resumeLocalTime: '08:00',
+      pauseLocalTime: '20:00',
+      weekdaysOnly: true,
+    });
+    expect(DEFAULT_CONFIG.warehouse.pauseSchedule).toBeUndefined();
+    expect(configProblems(DEV_CONFIG)).toEqual([]);
+  });
+
+  const cases: [string, (c: Mutable<PlatformConfig>) => void, RegExp][] = [
+    [
+      'pause time not HH:MM',
+      (c) => (ps(c).pauseLocalTime = '8pm'),
+      /^warehouse\.pauseSchedule\.pauseLocalTime: "8pm" is not allowed; expected HH:MM \(24-hour local time\)$/m,
+    ],
+    [
+      'resume time out of range',
+      (c) => (ps(c).resumeLocalTime = '24:00'),
+      /^warehouse\.pauseSchedule\.resumeLocalTime: "24:00" is not allowed; expected HH:MM/m,
+    ],
+    [
+      'pause equal to resume',
+      (c) => (ps(c).pauseLocalTime = '08:00'),
+      /^warehouse\.pauseSchedule\.pauseLocalTime: "08:00" is not allowed; expected a time other than resumeLocalTime$/m,
+    ],
+    [
+      'weekdaysOnly not a boolean',
+      (c) => (ps(c).weekdaysOnly = 'yes'),
+      /^warehouse\.pauseSchedule\.weekdaysOnly: "yes" is not allowed; expected true or false/m,
+    ],
+    [
+      'together with resize schedules',
+      (c) => (c.warehouse.resizeSchedules = [{ name: 'up', localTime: '09:00', nodes: 4 }]),
+      /^warehouse\.pauseSchedule: .* is not allowed; not allowed together with warehouse\.resizeSchedules \(a paused cluster cannot be resized\)/m,
+    ],
+    [
+      'the daily ETL starting while the cluster is paused',
+      (c) => (c.etl.dailyRunLocalTime = '01:10'),
+      /^etl\.dailyRunLocalTime: "01:10" is not allowed; expected a time while the warehouse runs \(from warehouse\.pauseSchedule\.resumeLocalTime 08:00 to pauseLocalTime 20:00\)$/m,
+    ],
+  ];
+  it.each(cases)('%s', (_name, mutate, message) => {
+    const c = dev();
+    mutate(c);
+    expect(configProblems(c).join('\n')).toMatch(message);
+    expect(() => validateConfig(c)).toThrow(/Invalid platform configuration "dev"/);
+  });
+
+  it('a running window across midnight is valid (resume 18:00, pause 02:00, ETL at 01:10)', () => {
+    const c = dev();
+    c.warehouse.pauseSchedule = { resumeLocalTime: '18:00', pauseLocalTime: '02:00' };
+    c.etl.dailyRunLocalTime = '01:10';
+    expect(configProblems(c)).toEqual([]);
+  });
+
+  it('an unknown key in pauseSchedule is reported with the allowed keys', () => {
+    const c = dev() as unknown as { warehouse: { pauseSchedule: Record<string, unknown> } };
+    c.warehouse.pauseSchedule['weekdayOnly'] = true;
+    expect(configProblems(c as unknown as PlatformConfig)).toEqual([
+      expect.stringMatching(
+        /^warehouse\.pauseSchedule\.weekdayOnly: unknown key \(did you mean weekdaysOnly\?\); the keys allowed in warehouse\.pauseSchedule are pauseLocalTime, resumeLocalTime, weekdaysOnly$/
+      ),
+    ]);
+  });
 });

@@ -231,13 +231,18 @@ describe('WarehouseStack (default config)', () => {
 });
 
 describe('WarehouseStack (dev config)', () => {
-  it('2 × ra3.xlplus, destroyed with the stack, no resize schedules', () => {
+  it('2 × ra3.xlplus, destroyed with the stack, no resize schedules (only pause/resume, test/warehouse-pause.test.ts)', () => {
     const t = template(testPlatform(DEV_CONFIG).platform.warehouse);
     const c = one(t, 'AWS::Redshift::Cluster');
     expect(c.Properties).toMatchObject({ NodeType: 'ra3.xlplus', NumberOfNodes: 2 });
     expect(c.DeletionPolicy).toBe('Delete');
-    expect(t.findResources('AWS::Scheduler::Schedule')).toEqual({});
-    expect(t.findResources('AWS::SQS::Queue')).toEqual({});
+    expect(Object.keys(t.findResources('AWS::Scheduler::Schedule')).sort()).toEqual([
+      'PauseSchedule',
+      'ResumeSchedule',
+    ]);
+    expect(Object.keys(t.findResources('AWS::IAM::Role')).some((id) => id.startsWith('ResizeSchedulerRole'))).toBe(
+      false
+    );
   });
 });
 

@@ -88,7 +88,10 @@ export const DEFAULT_CONFIG: PlatformConfig = {
   },
 };
 
-/** A small, cheap development platform: 2 × ra3.xlplus, no resize schedule, data destroyed with the stacks. */
+/**
+ * A small, cheap development platform: 2 × ra3.xlplus, no resize schedule, the warehouse paused outside 08:00-20:00 on
+ * weekdays, data destroyed with the stacks.
+ */
 export const DEV_CONFIG: PlatformConfig = {
   ...DEFAULT_CONFIG,
   name: 'dev',
@@ -101,8 +104,12 @@ export const DEV_CONFIG: PlatformConfig = {
     nodeType: 'ra3.xlplus',
     numberOfNodes: 2,
     resizeSchedules: [],
+    // Cheap to leave running (issue 11): paused nights and weekends, when a paused RA3 cluster bills storage only.
+    pauseSchedule: { resumeLocalTime: '08:00', pauseLocalTime: '20:00', weekdaysOnly: true },
     snapshotRetentionDays: 1,
   },
+  // The daily ETL needs the cluster running: after the 08:00 resume instead of the default 01:10.
+  etl: { ...DEFAULT_CONFIG.etl, dailyRunLocalTime: '08:30' },
   ml: { ...DEFAULT_CONFIG.ml, retrainCron: undefined },
 };
 

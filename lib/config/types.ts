@@ -19,6 +19,16 @@ export interface ResizeSchedule {
   readonly nodes: number;
 }
 
+/** Daily pause and resume of the warehouse in the platform's local time zone (a paused RA3 cluster bills storage only). */
+export interface PauseSchedule {
+  /** Local wall-clock time `HH:MM` (24 h) in `PlatformConfig.timeZone` when the cluster is paused. */
+  readonly pauseLocalTime: string;
+  /** Local wall-clock time `HH:MM` (24 h) in `PlatformConfig.timeZone` when the cluster is resumed. */
+  readonly resumeLocalTime: string;
+  /** Pause and resume Monday to Friday only (the cluster then stays paused over the weekend); default every day. */
+  readonly weekdaysOnly?: boolean;
+}
+
 /** The seed's SageMaker built-in XGBoost hyperparameters (sent to SageMaker as strings). */
 export interface XgboostHyperparameters {
   readonly objective: 'binary:logistic';
@@ -61,6 +71,11 @@ export interface WarehouseConfig {
   readonly userGroups: { readonly etl: string; readonly bi: string; readonly analytics: string };
   /** Scheduled elastic resizes in local time; empty for none. */
   readonly resizeSchedules: readonly ResizeSchedule[];
+  /**
+   * Pause the cluster outside working hours (issue 11); omit to keep it running. Not together with `resizeSchedules`
+   * (a paused cluster cannot be resized).
+   */
+  readonly pauseSchedule?: PauseSchedule;
   /** Facts older than this many months live in the S3 archive, read through Spectrum. */
   readonly hotColdBoundaryMonths: number;
   /** Automated snapshot retention in days (1-35). */

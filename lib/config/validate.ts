@@ -5,6 +5,7 @@ import type {
   EtlConfig,
   LakeConfig,
   MlConfig,
+  PauseSchedule,
   PlatformConfig,
   ResizeSchedule,
   StreamingConfig,
@@ -66,6 +67,7 @@ const LAKE_KEYS: Shape<LakeConfig> = {
 };
 
 const RESIZE_SCHEDULE_KEYS: Shape<ResizeSchedule> = { name: true, localTime: true, nodes: true };
+const PAUSE_SCHEDULE_KEYS: Shape<PauseSchedule> = { pauseLocalTime: true, resumeLocalTime: true, weekdaysOnly: true };
 const WAREHOUSE_KEYS: Shape<WarehouseConfig> = {
   nodeType: true,
   numberOfNodes: true,
@@ -74,6 +76,7 @@ const WAREHOUSE_KEYS: Shape<WarehouseConfig> = {
   port: true,
   userGroups: { etl: true, bi: true, analytics: true },
   resizeSchedules: [RESIZE_SCHEDULE_KEYS],
+  pauseSchedule: PAUSE_SCHEDULE_KEYS,
   hotColdBoundaryMonths: true,
   snapshotRetentionDays: true,
 };
@@ -268,6 +271,8 @@ export function configProblems(c: PlatformConfig): string[] {
     });
   }
 
+  if (w.pauseSchedule !== undefined) p.push(...pauseScheduleProblems(c));
+
   // ETL
   const e = c.etl;
   if (!HHMM.test(e.dailyRunLocalTime)) {
@@ -344,6 +349,56 @@ export function configProblems(c: PlatformConfig): string[] {
   int('ml.manifestCacheSeconds', m.manifestCacheSeconds, 0, 86_400);
 
   p.push(...biProblems(c));
+  return p;
+}
+
+// ---- Pause schedule (issue 11) -----------------------------------------------------------------------------------
+
+const minuteOfDay = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** True when the local `HH:MM` falls in the daily running window [resume, pause) of `s` (the window may span midnight). */
+export function runsAt(s: PauseSchedule, hhmm: string): boolean {
+  const t = minuteOfDay(hhmm);
+  const resume = minuteOfDay(s.resumeLocalTime);
+  const pause = minuteOfDay(s.pauseLocalTime);
+  return resume < pause ? t >= resume && t < pause : t >= resume || t < pause;
+}
+
+/** Problems of `c.warehouse.pauseSchedule` (set). */
+function pauseScheduleProblems(c: PlatformConfig): string[] {
+  const p: string[] = [];
+  const s = c.warehouse.pauseSchedule!;
+  const fail = (field: string, value: unknown, allowed: string) =>
+    p.push(`${field}: ${JSON.stringify(value)} is not allowed; ${allowed}`);
+  const f = 'warehouse.pauseSchedule';
+  const pauseOk = typeof s.pauseLocalTime === 'string' && HHMM.test(s.pauseLocalTime);
+  const resumeOk = typeof s.resumeLocalTime === 'string' && HHMM.test(s.resumeLocalTime);
+  if (!pauseOk) fail(`${f}.pauseLocalTime`, s.pauseLocalTime, 'expected HH:MM (24-hour local time)');
+  if (!resumeOk) fail(`${f}.resumeLocalTime`, s.resumeLocalTime, 'expected HH:MM (24-hour local time)');
+  if (pauseOk && resumeOk && s.pauseLocalTime === s.resumeLocalTime) {
+    fail(`${f}.pauseLocalTime`, s.pauseLocalTime, `expected a time other than resumeLocalTime`);
+  }
+  if (s.weekdaysOnly !== undefined && typeof s.weekdaysOnly !== 'boolean') {
+    fail(`${f}.weekdaysOnly`, s.weekdaysOnly, 'expected true or false, or omit it (every day)');
+  }
+  if (c.warehouse.resizeSchedules.length > 0) {
+    fail(
+      f,
+      s,
+      'not allowed together with warehouse.resizeSchedules (a paused cluster cannot be resized); ' +
+        'set resizeSchedules to [] or omit pauseSchedule'
+    );
+  }
+  // The daily ETL needs a running cluster: its start must fall in the running window.
+  const etl = c.etl.dailyRunLocalTime;
+  if (pauseOk && resumeOk && s.pauseLocalTime !== s.resumeLocalTime && HHMM.test(etl) && !runsAt(s, etl)) {
+    fail(
+      'etl.dailyRunLocalTime',
+      etl,
+      `expected a time while the warehouse runs (from ${f}.resumeLocalTime ${s.resumeLocalTime} ` +
+        `to pauseLocalTime ${s.pauseLocalTime})`
+    );
+  }
   return p;
 }
 

@@ -1,13 +1,16 @@
 import type { ResizeSchedule } from '../config';
 
 /**
- * EventBridge Scheduler cron expression firing every day at the schedule's local `HH:MM`; the time zone is passed
- * separately as `ScheduleExpressionTimezone`, so Scheduler applies the zone's DST rules itself.
+ * EventBridge Scheduler cron expression firing every day (or Monday to Friday with `weekdaysOnly`) at the schedule's
+ * local `HH:MM`; the time zone is passed separately as `ScheduleExpressionTimezone`, so Scheduler applies the zone's DST
+ * rules itself.
  */
-export function dailyCron(localTime: string): string {
+export function dailyCron(localTime: string, weekdaysOnly = false): string {
   const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(localTime);
   if (!m) throw new Error(`resize schedule time "${localTime}": expected HH:MM (24-hour local time)`);
-  return `cron(${Number(m[2])} ${Number(m[1])} * * ? *)`;
+  return weekdaysOnly
+    ? `cron(${Number(m[2])} ${Number(m[1])} ? * MON-FRI *)`
+    : `cron(${Number(m[2])} ${Number(m[1])} * * ? *)`;
 }
 
 /** Node count in effect at each minute of a day (0..1439) given the daily resizes; before the first, the last one. */

@@ -83,6 +83,8 @@ export class WarehouseStack extends Stack {
   readonly clusterSecurityGroup: ec2.ISecurityGroup;
   readonly key: kms.Key;
   readonly resizeDeadLetterQueue?: sqs.Queue;
+  /** Dead-letter queue of the scheduled resizes and of the pause/resume schedules (one queue for both). */
+  private scheduleDlq?: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: WarehouseStackProps) {
     super(scope, id, { terminationProtection: true, ...props });
@@ -310,6 +312,7 @@ export class WarehouseStack extends Stack {
     if (w.resizeSchedules.length) {
       this.resizeDeadLetterQueue = this.addResizeSchedules(config, cluster.ref, clusterArn, key, operations);
     }
+    if (w.pauseSchedule) this.addPauseSchedules(config, cluster.ref, clusterArn, key, operations);
 
     this.addMigrations(
       logicalId,
@@ -348,13 +351,12 @@ export class WarehouseStack extends Stack {
     });
   }
 
-  private addResizeSchedules(
-    config: PlatformConfig,
-    clusterIdentifier: string,
-    clusterArn: string,
-    key: kms.IKey,
-    operations: OperationsTopic
-  ): sqs.Queue {
+  /**
+   * The encrypted dead-letter queue of the warehouse's EventBridge schedules and its alarm, created once (logical ids
+   * `ResizeDeadLetterQueue` / `ResizeDeadLetterAlarm` as before the pause schedules existed).
+   */
+  private scheduleDeadLetterQueue(key: kms.IKey, operations: OperationsTopic, what: string): sqs.Queue {
+    if (this.scheduleDlq) return this.scheduleDlq;
     const dlq = new sqs.Queue(this, 'ResizeDeadLetterQueue', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: key,
@@ -363,10 +365,10 @@ export class WarehouseStack extends Stack {
     });
     Validations.of(dlq).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the EventBridge Scheduler resize schedules.',
+      reason: 'This queue is itself the dead-letter queue of the EventBridge Scheduler warehouse schedules.',
     });
     const alarm = new cloudwatch.Alarm(this, 'ResizeDeadLetterAlarm', {
-      alarmDescription: 'A scheduled Redshift elastic resize failed after its retries (see the dead-letter queue)',
+      alarmDescription: `A scheduled Redshift ${what} failed after its retries (see the dead-letter queue)`,
       metric: dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -374,6 +376,18 @@ export class WarehouseStack extends Stack {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     operations.notifyOn(alarm);
+    this.scheduleDlq = dlq;
+    return dlq;
+  }
+
+  private addResizeSchedules(
+    config: PlatformConfig,
+    clusterIdentifier: string,
+    clusterArn: string,
+    key: kms.IKey,
+    operations: OperationsTopic
+  ): sqs.Queue {
+    const dlq = this.scheduleDeadLetterQueue(key, operations, 'elastic resize');
 
     const role = new iam.Role(this, 'ResizeSchedulerRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
@@ -421,6 +435,57 @@ export class WarehouseStack extends Stack {
       operations,
     });
     return dlq;
+  }
+
+  /**
+   * Pause and resume of the cluster in local time (issue 11): two EventBridge Scheduler schedules calling the Redshift
+   * API directly, a role that may only pause and resume this cluster, failures to the shared dead-letter queue.
+   */
+  private addPauseSchedules(
+    config: PlatformConfig,
+    clusterIdentifier: string,
+    clusterArn: string,
+    key: kms.IKey,
+    operations: OperationsTopic
+  ): void {
+    const p = config.warehouse.pauseSchedule!;
+    const dlq = this.scheduleDeadLetterQueue(key, operations, 'pause or resume');
+    const role = new iam.Role(this, 'PauseSchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+      description: 'EventBridge Scheduler: pause and resume of the smart-factory warehouse only',
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['redshift:PauseCluster', 'redshift:ResumeCluster'], resources: [clusterArn] })
+    );
+    dlq.grantSendMessages(role);
+    Validations.of(role).acknowledge(
+      ...['Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*'].map((g) => ({
+        id: `AwsSolutions-IAM5[${g}]`,
+        reason: 'Only on the warehouse key, for sending failed pauses/resumes to the KMS-encrypted dead-letter queue.',
+      }))
+    );
+    const days = p.weekdaysOnly ? 'Monday to Friday' : 'every day';
+    for (const [id, action, localTime] of [
+      ['Pause', 'pauseCluster', p.pauseLocalTime],
+      ['Resume', 'resumeCluster', p.resumeLocalTime],
+    ] as const) {
+      new scheduler.CfnSchedule(this, `${id}Schedule`, {
+        description: `${id} the warehouse at ${localTime} ${config.timeZone}, ${days}`,
+        scheduleExpression: dailyCron(localTime, p.weekdaysOnly === true),
+        scheduleExpressionTimezone: config.timeZone,
+        flexibleTimeWindow: { mode: 'OFF' },
+        state: 'ENABLED',
+        target: {
+          arn: `arn:${Aws.PARTITION}:scheduler:::aws-sdk:redshift:${action}`,
+          roleArn: role.roleArn,
+          input: Stack.of(this).toJsonString({ ClusterIdentifier: clusterIdentifier }),
+          retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
+          deadLetterConfig: { arn: dlq.queueArn },
+        },
+      });
+    }
   }
 
   private addMigrations(
