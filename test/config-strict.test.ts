@@ -50,7 +50,7 @@ describe('strict configuration: unknown keys are errors at every level', () => {
       { warehouse: { resizeSchedules: [{ name: 'up', localTime: '01:00', nodes: 6, node: 6 }] } },
       /^warehouse\.resizeSchedules\[0\]\.node: unknown key \(did you mean nodes\?\)/,
     ],
-    [{ bi: { enabled: true } }, /^bi: unknown key; the keys allowed in the configuration are /],
+    [{ reporting: { enabled: true } }, /^reporting: unknown key; the keys allowed in the configuration are /],
   ])('%j', (extra, expected) => {
     const problems = configProblems(withValues(extra));
     expect(problems).toHaveLength(1);

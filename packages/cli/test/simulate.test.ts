@@ -179,7 +179,7 @@ describe('smart-factory simulate', () => {
     [['--devices', '0', '--rate', '1', '--duration', '5', '--to', 'file:/tmp/x'], /--devices must be/],
     [
       ['--devices', '1', '--rate', '1', '--duration', '5', '--to', 'kafka:x'],
-      /--to must be kinesis:<stream> or file:<path>/,
+      /--to must be kinesis:<stream>, file:<path>, mqtt:\/\/host:port or mqtts:\/\/host:port/,
     ],
     [
       ['--devices', '1', '--rate', '1', '--duration', '5', '--to', 'kinesis:s', '--faults'],
