@@ -108,7 +108,14 @@ describe('smart-factory provision against moto IoT', () => {
     const out = mkdtempSync(join(tmpdir(), 'i17-prov-'));
     await iot.send(new CreateThingTypeCommand({ thingTypeName: 'Camera' }));
     const c = io();
-    expect(await runProvision([...args(out, ['--things', 'cam-1']), '--thing-type', 'Camera'], c.io)).toBe(0);
+    // the same arguments with the thing type replaced (an option given twice is a usage error)
+    const base = args(out, ['--things', 'cam-1']);
+    const i = base.indexOf('--thing-type');
+    const camera =
+      i >= 0
+        ? [...base.slice(0, i), ...base.slice(i + 2), '--thing-type', 'Camera']
+        : [...base, '--thing-type', 'Camera'];
+    expect(await runProvision(camera, c.io)).toBe(0);
     const d = io();
     expect(await runProvision(args(out + '-2', ['--things', 'cam-1,line-7']), d.io)).toBe(1);
     expect(d.err()).toMatch(/failed cam-1: .*thing type Camera, not Sensor/);
