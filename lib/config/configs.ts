@@ -125,6 +125,7 @@ export const FULL_CONFIG: PlatformConfig = {
   ...DEFAULT_CONFIG,
   name: 'full',
   stackPrefix: 'SmartFactoryFull',
+  lake: { ...DEFAULT_CONFIG.lake, glueDatabaseName: 'smartfactoryfull_analytics' },
   operationsEmails: ['operations@example.com'],
   streaming: {
     ...DEFAULT_CONFIG.streaming,
