@@ -159,7 +159,7 @@ beforeAll(async () => {
 afterAll(async () => {
   s3?.destroy();
   sfn?.destroy();
-  await moto?.close();
+  await moto?.stop();
 });
 
 describe('batch-landing trigger (bundled handler, moto S3 + Step Functions)', () => {

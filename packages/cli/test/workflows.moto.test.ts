@@ -136,7 +136,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   sfn?.destroy();
-  await moto?.close();
+  await moto?.stop();
 });
 
 describe('smart-factory etl run', () => {
