@@ -1,5 +1,3 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateStateMachineCommand,
@@ -9,8 +7,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadBundledHandler } from '../../test/helpers/bundle';
 import { MOTO_CREDENTIALS, type MotoServer, startMoto } from '../../test/helpers/moto';
 
 // The deployed artifact: handler.ts bundled as PlatformFunction bundles it (esbuild, node20, @aws-sdk/* external),
@@ -108,25 +106,7 @@ async function loadHandler(stateMachineArn: string): Promise<(e: SQSEvent) => Pr
     TIME_ZONE: 'Asia/Seoul',
     EXECUTION_LOOKBACK_HOURS: '9',
   });
-  // Inside the repository's node_modules: the bundle resolves @aws-sdk/* there, as Lambda's runtime provides them.
-  const cache = join(__dirname, '..', '..', 'node_modules', '.cache');
-  mkdirSync(cache, { recursive: true });
-  const dir = mkdtempSync(join(cache, 'batch-trigger-'));
-  const outfile = join(dir, 'index.js');
-  await build({
-    entryPoints: [join(__dirname, 'handler.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['@aws-sdk/*'],
-    tsconfig: join(__dirname, '..', '..', 'tsconfig.json'),
-    outfile,
-    logLevel: 'silent',
-  });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(outfile) as { handler: (e: SQSEvent) => Promise<SQSBatchResponse> };
-  rmSync(dir, { recursive: true, force: true });
+  const mod = await loadBundledHandler<{ handler: (e: SQSEvent) => Promise<SQSBatchResponse> }>('batch-trigger');
   return mod.handler;
 }
 
@@ -159,7 +139,7 @@ beforeAll(async () => {
 afterAll(async () => {
   s3?.destroy();
   sfn?.destroy();
-  await moto?.close();
+  await moto?.stop();
 });
 
 describe('batch-landing trigger (bundled handler, moto S3 + Step Functions)', () => {

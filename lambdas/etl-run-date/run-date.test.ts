@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, InvalidRunDateError, localDate, resolveRunDate, validateRunDate } from './run-date';
+import { InvalidRunDateError, resolveRunDate, validateRunDate } from './run-date';
 
 describe('run date of the ETL workflow', () => {
   it('defaults to yesterday in the platform time zone, not in UTC', () => {
@@ -25,9 +25,10 @@ describe('run date of the ETL workflow', () => {
     expect(() => resolveRunDate({ scheduledTime: 'yesterday' }, 'UTC', now)).toThrow(/scheduledTime/);
   });
 
-  it('helpers agree with the Date arithmetic of the runtime', () => {
-    expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
-    expect(localDate(new Date('2026-11-24T15:00:00Z'), 'Asia/Seoul')).toBe('2026-11-25');
+  it('crosses month ends and time zones as the calendar does', () => {
+    expect(resolveRunDate({}, 'UTC', new Date('2026-03-01T12:00:00Z'))).toEqual({ runDate: '2026-02-28' });
+    // 15:00 UTC is already the next day in Seoul (UTC+9)
+    expect(resolveRunDate({}, 'Asia/Seoul', new Date('2026-11-24T15:00:00Z'))).toEqual({ runDate: '2026-11-24' });
     expect(validateRunDate('2024-02-29')).toBe('2024-02-29');
     expect(new InvalidRunDateError('x').name).toBe('InvalidRunDate');
   });

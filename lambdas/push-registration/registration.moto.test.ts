@@ -15,7 +15,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBundledHandler } from '../../test/helpers/bundle';
-import { MOTO_CREDENTIALS, startMoto } from '../../test/helpers/moto-server';
+import { MOTO_CREDENTIALS, startMoto } from '../../test/helpers/moto';
 import { type Alert, snsMessage } from '../anomaly/alerts';
 import type { Registration, UrlRequest } from './core';
 import { createRegistrationHandler } from './handler';

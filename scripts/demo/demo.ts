@@ -27,7 +27,7 @@ import { SENSOR_FIELDS, type SensorReading } from '@smart-factory/schema';
 import { XGBoostScorer } from '@smart-factory/xgboost';
 import { faultLabels, simulate, type SimulationOptions } from '../../packages/cli/src/simulator/generator';
 import { putRecordsWithRetry, type PutStats } from '../../packages/cli/src/simulator/kinesis-put';
-import { startMoto } from '../../test/helpers/moto-server';
+import { startMoto } from '../../test/helpers/moto';
 import type { Alert } from '../../lambdas/anomaly/alerts';
 import { alertSeverity } from '../../lambdas/anomaly/alerts';
 import type * as AnomalyHandlerModule from '../../lambdas/anomaly/handler';

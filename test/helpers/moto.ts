@@ -6,7 +6,8 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 export const MOTO_CREDENTIALS = { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'local-test-secret' };
 
-async function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (bound to port 0, then released). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -19,13 +20,14 @@ async function freePort(): Promise<number> {
 
 export interface MotoServer {
   readonly endpoint: string;
-  close(): Promise<void>;
+  stop(): Promise<void>;
 }
 
 /**
- * moto's server (AWS-compatible S3, SNS, SQS, Step Functions, CloudFormation, …) on 127.0.0.1 for one test file,
- * started through `test/helpers/moto_server.py` with the `python3` first on PATH (moto 5.2 with its server extra;
- * elsewhere `pip install 'moto[server]'`). Step Functions executions really run (moto's interpreter).
+ * moto's server (AWS-compatible S3, SNS, SQS, IoT, Step Functions, CloudFormation, …) on 127.0.0.1 for one test
+ * file: the one launcher of the tests, the demo and the streaming benchmark. Started through
+ * `test/helpers/moto_server.py` with the `python3` first on PATH (moto 5.2 with its server extra; elsewhere
+ * `pip install 'moto[server]'`). Step Functions executions really run (moto's interpreter).
  */
 export async function startMoto(): Promise<MotoServer> {
   const port = await freePort();
@@ -56,7 +58,7 @@ export async function startMoto(): Promise<MotoServer> {
   }
   return {
     endpoint,
-    close: async () => {
+    stop: async () => {
       process.removeListener('exit', killOnExit);
       if (child.exitCode === null) {
         child.kill('SIGTERM');
@@ -93,7 +95,7 @@ export async function startMotoS3(): Promise<LocalS3> {
     },
     stop: async () => {
       client.destroy();
-      await moto.close();
+      await moto.stop();
     },
   };
 }

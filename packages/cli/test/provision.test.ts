@@ -13,7 +13,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devicePolicyDocument } from '../../../lib/streaming/iot-devices';
-import { MOTO_CREDENTIALS, startMoto } from '../../../test/helpers/moto-server';
+import { MOTO_CREDENTIALS, startMoto } from '../../../test/helpers/moto';
 import { UsageError } from '../src/command';
 import { type ProvisionedDevice, runProvision } from '../src/commands/provision';
 

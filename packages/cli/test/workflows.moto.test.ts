@@ -136,7 +136,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   sfn?.destroy();
-  await moto?.close();
+  await moto?.stop();
 });
 
 describe('smart-factory etl run', () => {
@@ -185,7 +185,18 @@ describe('smart-factory etl run', () => {
     );
     expect(
       (await run(['etl', 'backfill', '--from', '2026-11-01', '--to', '2026-11-02', '--concurrency', '0'])).err
-    ).toContain('--concurrency must be a whole number from 1 to 10');
+    ).toContain('--concurrency must be an integer from 1 to 10, got "0"');
+    // every numeric option of etl, ml and runs goes through the CLI's one parser: range, unit and the value quoted
+    expect((await run(['etl', 'run', '--date', '2026-11-01', '--poll-seconds', '-1'])).err).toContain(
+      '--poll-seconds must be a number in [0, 3600] s, got "-1"'
+    );
+    expect((await run(['ml', 'status', '--poll-seconds', 'soon'])).err).toContain('--poll-seconds must be a number');
+    expect((await run(['ml', 'status', '--last', '2.5'])).err).toContain('--last must be an integer from 1 to 50');
+    for (const limit of ['0', '1e3', '']) {
+      const r = await run(['runs', '--limit', limit]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('--limit must be an integer from 1 to 1000');
+    }
     expect((await run(['etl', 'nope'])).code).toBe(2);
   });
 });

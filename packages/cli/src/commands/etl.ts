@@ -7,7 +7,7 @@ import {
   etlRunDateOf,
   isCalendarDate,
 } from '@smart-factory/schema';
-import { type Command, type CommandIO, UsageError, parseOptions } from '../command';
+import { type Command, type CommandIO, UsageError, integerOption, numberOption, parseOptions } from '../command';
 import { stackOutput, type WorkflowClients, workflowArn, workflowClients } from '../workflows/aws';
 import {
   describe,
@@ -65,15 +65,6 @@ function checkDate(option: string, value: string | undefined): string {
   if (!isCalendarDate(value))
     throw new UsageError(`--${option} must be a calendar date YYYY-MM-DD, got "${value.slice(0, 40)}"`);
   return value;
-}
-
-function intOption(option: string, value: string | undefined, dflt: number, min: number, max: number): number {
-  if (value === undefined) return dflt;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${option} must be a whole number from ${min} to ${max}, got "${value.slice(0, 40)}"`);
-  }
-  return n;
 }
 
 /** The run date of an execution (name first; the input only when the name tells nothing). */
@@ -171,12 +162,7 @@ async function context(
   io: CommandIO,
   deps: EtlDeps
 ): Promise<Context> {
-  const pollSeconds = values['poll-seconds'] === undefined ? 15 : Number(values['poll-seconds']);
-  if (!Number.isFinite(pollSeconds) || pollSeconds < 0 || pollSeconds > 3600) {
-    throw new UsageError(
-      `--poll-seconds must be a number from 0 to 3600, got "${String(values['poll-seconds']).slice(0, 40)}"`
-    );
-  }
+  const pollSeconds = numberOption('poll-seconds', values['poll-seconds'], 0, 3600, { unit: 's' }) ?? 15;
   const clients = (deps.clients ?? workflowClients)(values.region, values.endpoint);
   const prefix = values['stack-prefix'];
   const arn = await workflowArn(clients, prefix, 'etl');
@@ -235,7 +221,7 @@ async function runEtl(argv: readonly string[], io: CommandIO, deps: EtlDeps = {}
     if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
     const dates = datesBetween(from, to);
     if (dates.length > 366) throw new UsageError(`a backfill covers at most 366 dates, got ${dates.length}`);
-    const concurrency = intOption('concurrency', v.concurrency, 2, 1, 10);
+    const concurrency = integerOption('concurrency', v.concurrency, 1, 10) ?? 2;
     const ctx = await context(v, io, deps);
     const today = dateInTimeZone(now, ctx.timeZone);
     if (to > today) throw new UsageError(`--to ${to} is in the future (today is ${today} in ${ctx.timeZone})`);

@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { type Command, type CommandIO, UsageError, parseOptions } from '../command';
+import { type Command, type CommandIO, UsageError, integerOption, numberOption, parseOptions } from '../command';
 import { type WorkflowClients, workflowArn, workflowClients } from '../workflows/aws';
 import {
   describe,
@@ -118,19 +118,8 @@ async function runMl(argv: readonly string[], io: CommandIO, deps: MlDeps = {}):
     wait?: boolean;
     last?: string;
   };
-  const poll = values['poll-seconds'] === undefined ? 15 : Number(values['poll-seconds']);
-  if (!Number.isFinite(poll) || poll < 0 || poll > 3600) {
-    throw new UsageError(
-      `--poll-seconds must be a number from 0 to 3600, got "${String(values['poll-seconds']).slice(0, 40)}"`
-    );
-  }
-  let last = 5;
-  if (values.last !== undefined) {
-    last = Number(values.last);
-    if (!Number.isInteger(last) || last < 1 || last > 50) {
-      throw new UsageError(`--last must be a whole number from 1 to 50, got "${values.last.slice(0, 40)}"`);
-    }
-  }
+  const poll = numberOption('poll-seconds', values['poll-seconds'], 0, 3600, { unit: 's' }) ?? 15;
+  const last = integerOption('last', values.last, 1, 50) ?? 5;
   const clients = (deps.clients ?? workflowClients)(values.region, values.endpoint);
   const arn = await workflowArn(clients, values['stack-prefix'], 'ml');
 

@@ -1,5 +1,5 @@
 import { etlRunDateOf } from '@smart-factory/schema';
-import { type Command, type CommandIO, UsageError, parseOptions } from '../command';
+import { type Command, type CommandIO, UsageError, integerOption, parseOptions } from '../command';
 import {
   stackOutput,
   type WorkflowClients,
@@ -48,10 +48,7 @@ async function runRuns(argv: readonly string[], io: CommandIO, deps: RunsDeps = 
   if (v.workflow !== 'all' && !names.includes(v.workflow as WorkflowName)) {
     throw new UsageError(`--workflow must be one of ${names.join(', ')} or all, got "${v.workflow.slice(0, 40)}"`);
   }
-  const limit = Number(v.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-    throw new UsageError(`--limit must be a whole number from 1 to 1000, got "${v.limit.slice(0, 40)}"`);
-  }
+  const limit = integerOption('limit', v.limit, 1, 1000) ?? 50;
   const now = (deps.now ?? (() => new Date()))();
   const since = parseSince(v.since, now);
   const clients = (deps.clients ?? workflowClients)(v.region, v.endpoint);
