@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDER_OPTIONS, Random, Thresholder } from '@smart-factory/rcf';
+import { SnapshotReader, SnapshotWriter } from '../src/snapshot';
+import { readThresholder, writeThresholder } from '../src/thresholder';
 
 describe('Thresholder', () => {
   it('keeps the grade in [0, 1] for any score stream, including extremes', () => {
@@ -60,6 +62,24 @@ describe('Thresholder', () => {
     expect(on.findIndex((g) => g.grade > 0)).toBeLessThan(DEFAULT_THRESHOLDER_OPTIONS.averagingWindow);
     // Without the averaged channel (version-1 behaviour) the same stream never alerts.
     expect(run(1).every((g) => g.grade === 0 && g.channel === 'none')).toBe(true);
+  });
+
+  it('round-trips its snapshot section (version 2) at any point, also with the averaging window partly filled', () => {
+    const rng = new Random(11);
+    const stream = Array.from({ length: 400 }, (_, i) => (i > 300 && i < 330 ? 1.6 : 0.8) + 0.1 * rng.nextDouble());
+    for (const cut of [3, 150, 305, 399]) {
+      const live = new Thresholder();
+      for (const x of stream.slice(0, cut)) live.process(x);
+      const w = new SnapshotWriter();
+      writeThresholder(w, live);
+      const bytes = w.finish();
+      const r = new SnapshotReader(bytes, bytes.length);
+      const back = readThresholder(r);
+      expect(r.pos).toBe(bytes.length);
+      expect(back.options).toEqual(live.options);
+      expect(back.windowFill).toBe(Math.min(cut, DEFAULT_THRESHOLDER_OPTIONS.averagingWindow));
+      for (const x of stream.slice(cut)) expect(back.process(x)).toEqual(live.process(x));
+    }
   });
 
   it('rejects invalid options', () => {
