@@ -1,3 +1,4 @@
+import { DEFAULT_ALERT_GRADE } from '@smart-factory/rcf';
 import type { PlatformConfig } from './types';
 
 /** The seed's platform: a Korean smart factory in Seoul (ap-northeast-2), the seed's warehouse and model. */
@@ -40,7 +41,9 @@ export const DEFAULT_CONFIG: PlatformConfig = {
     featureLookbackDays: 90,
   },
   streaming: {
-    anomalyAlertThreshold: 0.7,
+    // The alert grade that goes with the detector's defaults (chosen once by NAB's corpus-style optimisation over
+    // seven files, checked by the robustness tests): packages/rcf DEFAULT_ALERT_GRADE.
+    anomalyAlertThreshold: DEFAULT_ALERT_GRADE,
     alertCooldownSeconds: 600,
     alertEmails: [],
     streamMode: 'on-demand',

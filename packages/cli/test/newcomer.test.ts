@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ALERT_GRADE } from '@smart-factory/rcf';
 import { parseCsvTimestamp } from '../src/commands/detect';
 import { errorMessage, main } from '../src/main';
 
@@ -179,7 +180,7 @@ describe('detect', () => {
     expect(parseCsvTimestamp('2013-12-02T21:15:00+09:00')).toBe(Date.UTC(2013, 11, 2, 12, 15));
   });
 
-  it('counts alerts as the deployed Lambda sends them: grade ≥ 0.7, one per 600 s of reading time', async () => {
+  it('counts alerts as the deployed Lambda sends them: grade ≥ DEFAULT_ALERT_GRADE (0.5), one per 600 s of reading time', async () => {
     const strict = await run(['detect', '--input', NAB, '--output', '-']);
     expect(strict.code).toBe(1);
     expect(strict.err).toContain('line 10151: timestamp "2014-01-07 02:00:00" is before the previous row\'s');
@@ -201,14 +202,15 @@ describe('detect', () => {
       const g = Number(score);
       if (g > 0) anomalous++;
       const ms = parseCsvTimestamp(ts!);
-      if (g >= 0.7 && (ms - last >= 600_000 || ms < last)) {
+      if (g >= DEFAULT_ALERT_GRADE && (ms - last >= 600_000 || ms < last)) {
         alerts++;
         last = ms;
       }
     }
     expect(alerts).toBeGreaterThan(0);
     expect(alerts).toBeLessThan(anomalous);
-    expect(r.err).toMatch(new RegExp(`; ${alerts} alerts? at the alert threshold 0.7 with a 600 s cooldown`));
+    expect(DEFAULT_ALERT_GRADE).toBe(0.5);
+    expect(r.err).toMatch(new RegExp(`; ${alerts} alerts? at the alert threshold 0.5 with a 600 s cooldown`));
     expect(r.err).toContain(`${anomalous} anomalous rows (grade > 0)`);
   });
 });

@@ -73,6 +73,36 @@ describe('device generator', () => {
     }
     expect([...simulate({ ...OPTS, faults: false })].every((x) => x.fault === undefined)).toBe(true);
   });
+
+  it('keeps the temperature drift bounded at slow rates (below 1/200 Hz the old Euler step overflowed)', () => {
+    const week = 7 * 86_400;
+    /** Mean over devices of the temperature's standard deviation; every reading checked for validity and range. */
+    const spread = (rate: number) => {
+      const o: SimulationOptions = { ...OPTS, devices: 8, rate, durationSeconds: week, faults: false };
+      const byDevice = new Map<string, number[]>();
+      const bad: unknown[] = [];
+      for (const { reading } of simulate(o)) {
+        const t = reading.temperature;
+        // Profiles 60-80 °C, load ±2.4 °C, drift sd ≈ 0.57 °C, noise 0.3 °C.
+        if (!validateSensorReading(reading).ok || !(t > 45 && t < 95)) bad.push(reading);
+        byDevice.set(reading.device_id, [...(byDevice.get(reading.device_id) ?? []), t]);
+      }
+      expect({ rate, bad: bad.slice(0, 3) }).toEqual({ rate, bad: [] });
+      const sds = [...byDevice.values()].map((t) => {
+        const m = t.reduce((a, b) => a + b, 0) / t.length;
+        return Math.sqrt(t.reduce((a, b) => a + (b - m) ** 2, 0) / t.length);
+      });
+      return sds.reduce((a, b) => a + b, 0) / sds.length;
+    };
+    const reference = spread(1 / 120);
+    // 1/201 Hz: the Euler factor 1 − 0.01·201 = −1.01 grew the drift by e^30 over the week. The exact step makes the
+    // drift independent of the rate, so the spread stays that of a fast rate.
+    for (const rate of [1 / 201, 1 / 300, 1 / 3600, 1 / 21_600]) {
+      const ratio = spread(rate) / reference;
+      expect(ratio, `rate ${rate}`).toBeGreaterThan(0.6);
+      expect(ratio, `rate ${rate}`).toBeLessThan(1.6);
+    }
+  });
 });
 
 describe('PutRecords with retries', () => {

@@ -2,7 +2,7 @@
  * `npm run bench:rcf-robustness`: how much the default detector's NAB score depends on the random seed.
  * For a few candidate option sets, runs 8 seeds on NAB machine_temperature_system_failure (labelled by NAB: the
  * outside oracle) and on the synthetic series of synthetic-cases.ts, and prints the NAB standard raw score at grade
- * threshold 0.5 (what `smart-factory detect` reports as an alert) per seed, with mean / min, windows caught and
+ * threshold 0.5 (DEFAULT_ALERT_GRADE: what `smart-factory detect` and the Lambda alert at) per seed, with mean / min, windows caught and
  * false-positive rows. Pick candidates by mean AND min over all series, not by the best seed of one file.
  * `npm run bench:rcf-robustness -- <text>` runs only the candidates whose name contains <text> (~1 min per 50 trees).
  * Every candidate spells out its tree count, so the table stays meaningful when the defaults change.
@@ -121,7 +121,8 @@ function grades(c: Candidate, seed: number, values: readonly number[]): number[]
       th.sum = th.sum * keep + x;
       th.sumSq = th.sumSq * keep + x * x;
       th.count++;
-      return { grade, zScore: z, threshold };
+      // (This evaluation-only variant predates the sustained channel and grades the instant channel only.)
+      return { grade, zScore: z, threshold, channel: grade > 0 ? ('instant' as const) : ('none' as const) };
     };
   }
   return values.map((v) => d.process(v).grade);

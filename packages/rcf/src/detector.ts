@@ -61,6 +61,16 @@ export const DEFAULT_DETECTOR_OPTIONS: Readonly<DetectorOptions> = Object.freeze
   thresholder: DEFAULT_THRESHOLDER_OPTIONS,
 });
 
+/**
+ * The alert threshold on the grade that goes with DEFAULT_DETECTOR_OPTIONS: the deployed Lambda
+ * (config streaming.anomalyAlertThreshold) and `smart-factory detect` alert at grade ≥ this. Chosen by a rule fixed
+ * in advance: NAB's corpus-style optimisation (one threshold, best summed standard-profile raw score over the seven
+ * realKnownCause files, 0.005 grid; `npm run bench:rcf` recomputes it and says whether it still agrees), then checked
+ * against the robustness tests (packages/cli/test/detector-robustness.test.ts: no alert on a fault-free week or a
+ * noisy periodic signal, every injected fault and single-sensor drift alerted within 60 readings).
+ */
+export const DEFAULT_ALERT_GRADE = 0.5;
+
 export interface DimensionAttribution {
   /** Part of the score explained by this input being higher than usual. */
   readonly high: number;

@@ -15,6 +15,7 @@ export {
   type PartialDetectorOptions,
   type DimensionAttribution,
   DEFAULT_DETECTOR_OPTIONS,
+  DEFAULT_ALERT_GRADE,
   resolveDetectorOptions,
 } from './detector';
 export { SNAPSHOT_MAGIC, SNAPSHOT_VERSION, SNAPSHOT_VERSIONS_READ, SnapshotError, crc32 } from './snapshot';

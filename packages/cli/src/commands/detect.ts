@@ -1,10 +1,16 @@
-import { AnomalyDetector, CsvError, DEFAULT_DETECTOR_OPTIONS, parseTimestampValueCsv } from '@smart-factory/rcf';
+import {
+  AnomalyDetector,
+  CsvError,
+  DEFAULT_ALERT_GRADE,
+  DEFAULT_DETECTOR_OPTIONS,
+  parseTimestampValueCsv,
+} from '@smart-factory/rcf';
 import { type Command, UsageError, integerOption, numberOption, parseOptions } from '../command';
 import { checkInputFile, checkOutputFile, quote, readInputText, writeOutputText } from '../io';
 
 const d = DEFAULT_DETECTOR_OPTIONS;
 /** The deployed alert rule's defaults (lib/config/configs.ts: streaming.anomalyAlertThreshold, alertCooldownSeconds). */
-export const DEPLOYED_ALERT_THRESHOLD = 0.7;
+export const DEPLOYED_ALERT_THRESHOLD = DEFAULT_ALERT_GRADE;
 export const DEPLOYED_ALERT_COOLDOWN_SECONDS = 600;
 
 const usage = `Usage: smart-factory detect --input <file.csv|-> --output <file.csv|-> [options]

@@ -138,6 +138,14 @@ export function* simulate(o: SimulationOptions): Generator<SimulatedReading> {
   const episodes = faultEpisodes(o);
   const ticks = Math.floor(o.durationSeconds * o.rate);
   const dt = 1 / o.rate;
+  // Temperature drift: an Ornstein-Uhlenbeck process (mean reversion θ = 0.01/s, volatility σ = 0.08 °C/√s; stationary
+  // sd σ/√(2θ) ≈ 0.57 °C), stepped exactly: x ← x·e^(−θ·dt) + σ·√((1 − e^(−2θ·dt))/(2θ))·N(0,1). The Euler step
+  // x ← x − θ·dt·x + σ·√dt·N it replaces has a factor |1 − θ·dt| > 1 once dt > 2/θ = 200 s, i.e. it oscillated and
+  // overflowed to ±Infinity (then NaN readings) at rates below 1/200 Hz.
+  const DRIFT_THETA = 0.01;
+  const DRIFT_SIGMA = 0.08;
+  const driftKeep = Math.exp(-DRIFT_THETA * dt);
+  const driftNoise = DRIFT_SIGMA * Math.sqrt(-Math.expm1(-2 * DRIFT_THETA * dt) / (2 * DRIFT_THETA));
   const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
   for (let k = 0; k < ticks; k++) {
     const tMs = o.startMs + Math.round((k * 1000) / o.rate);
@@ -145,7 +153,7 @@ export function* simulate(o: SimulationOptions): Generator<SimulatedReading> {
     for (let i = 0; i < o.devices; i++) {
       const p = profiles[i]!;
       const id = deviceId(i);
-      drift[i] = drift[i]! - 0.01 * dt * drift[i]! + 0.08 * Math.sqrt(dt) * gaussian(r);
+      drift[i] = drift[i]! * driftKeep + driftNoise * gaussian(r);
       const load = 0.8 + 0.2 * Math.sin((2 * Math.PI * tS) / p.cyclePeriodS + p.phase);
       let temperature = p.temp + 12 * (load - 0.8) + drift[i]! + 0.3 * gaussian(r);
       const rpm = p.rpm * load + 8 * gaussian(r);
