@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type PlatformConfig } from '../lib/config';
 import { LakeLayout } from '../lib/lake/lake-layout';
 import { buildPlatform } from '../lib/platform';
-import { IOT_PARTITION_KEY, WINDOW_SECONDS } from '../lib/streaming/streaming-stack';
+import { IOT_PARTITION_KEY } from '../lib/streaming/telemetry-ingest';
+import { WINDOW_SECONDS } from '../lib/streaming/window-metrics';
 import { nagFindings, template, testApp, testPlatform } from './helpers/app';
 
 const PUSH_ARN = 'arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:push-AbCdEf';
