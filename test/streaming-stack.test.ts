@@ -8,6 +8,7 @@ import { LakeLayout } from '../lib/lake/lake-layout';
 import { buildPlatform } from '../lib/platform';
 import { IOT_PARTITION_KEY } from '../lib/streaming/telemetry-ingest';
 import { WINDOW_SECONDS } from '../lib/streaming/window-metrics';
+import { sizeStreaming } from '../lib/streaming/sizing';
 import { nagFindings, template, testApp, testPlatform } from './helpers/app';
 
 const PUSH_ARN = 'arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:push-AbCdEf';
@@ -86,6 +87,48 @@ describe('StreamingStack template', () => {
       DestinationConfig: {
         OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AnomalyDeadLetterQueue'), 'Arn'] } },
       },
+    });
+  });
+
+  it('anomaly path sized from streaming.devices: event source, memory, timeout, cache and checkpoint env', () => {
+    for (const devices of [100, 1000, 10_000]) {
+      const st = testPlatform(withStreaming({ devices })).platform.streaming;
+      const z = sizeStreaming({ devices, checkpointIntervalSeconds: 60, streamMode: 'on-demand' });
+      expect(st.sizing).toEqual(z);
+      const tt = template(st);
+      tt.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: Match.stringLikeRegexp('^AnomalyFunction') },
+        BatchSize: z.batchSize,
+        MaximumBatchingWindowInSeconds: z.maxBatchingWindowSeconds,
+        ParallelizationFactor: z.parallelizationFactor,
+      });
+      tt.hasResourceProperties('AWS::Lambda::Function', {
+        MemorySize: z.memoryMb,
+        Timeout: z.timeoutSeconds,
+        Environment: {
+          Variables: Match.objectLike({
+            CACHE_MAX_MB: String(z.cacheMaxMb),
+            CHECKPOINT_INTERVAL_SECONDS: '60',
+            STATE_PREFIX: LakeLayout.curatedAnomalyState,
+          }),
+        },
+      });
+    }
+    // 10,000 devices do not fit one consumer per shard: parallel batches per shard.
+    expect(
+      sizeStreaming({ devices: 10_000, checkpointIntervalSeconds: 60, streamMode: 'on-demand' }).parallelizationFactor
+    ).toBeGreaterThan(1);
+  });
+
+  it('provisioned mode with more devices than the configured shards carry: shards raised to the sizing', () => {
+    const { platform: p } = testPlatform(withStreaming({ streamMode: 'provisioned', shardCount: 1, devices: 10_000 }));
+    template(p.streaming).hasResourceProperties('AWS::Kinesis::Stream', { ShardCount: 13 });
+  });
+
+  it('checkpoint interval from the config reaches the handler', () => {
+    const { platform: p } = testPlatform(withStreaming({ checkpointIntervalSeconds: 300 }));
+    template(p.streaming).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ CHECKPOINT_INTERVAL_SECONDS: '300' }) },
     });
   });
 

@@ -12,6 +12,7 @@ import { PlatformFunction } from '../shared/platform-function';
 import { DeadLetterQueue } from './dead-letter-queue';
 import type { EventSourceRetry } from './event-source';
 import { acknowledgeGrantWildcards, grantLakePrefix } from './lake-grants';
+import type { StreamingSizing } from './sizing';
 
 export interface AnomalyAlertSettings {
   /** Anomaly score at or above which a reading raises an alert. */
@@ -26,6 +27,18 @@ export interface AnomalyAlertSettings {
   readonly timeZone: string;
 }
 
+/** Scale of the anomaly function and its event source (`sizeStreaming` in sizing.ts). */
+export type AnomalyScale = Pick<
+  StreamingSizing,
+  | 'parallelizationFactor'
+  | 'batchSize'
+  | 'maxBatchingWindowSeconds'
+  | 'memoryMb'
+  | 'timeoutSeconds'
+  | 'cacheMaxMb'
+  | 'checkpointIntervalSeconds'
+>;
+
 export interface AnomalyAlertsProps {
   readonly stream: kinesis.IStream;
   /** The streaming key: topic, dead-letter queue, function environment and logs. */
@@ -36,6 +49,7 @@ export interface AnomalyAlertsProps {
   readonly lakeKey: kms.IKey;
   readonly alerts: AnomalyAlertSettings;
   readonly retry: EventSourceRetry;
+  readonly scale: AnomalyScale;
 }
 
 /**
@@ -54,7 +68,7 @@ export class AnomalyAlerts extends Construct {
     this.alertTopic = this.createAlertTopic(props.key, props.alerts.emails);
     this.function = this.createFunction(props);
     this.grantFunction(props);
-    this.consumeStream(props.stream, props.retry);
+    this.consumeStream(props.stream, props.retry, props.scale);
   }
 
   private createAlertTopic(key: kms.IKey, emails: readonly string[]): sns.Topic {
@@ -68,13 +82,13 @@ export class AnomalyAlerts extends Construct {
   }
 
   private createFunction(props: AnomalyAlertsProps): PlatformFunction {
-    const { alerts } = props;
+    const { alerts, scale } = props;
     return new PlatformFunction(this, 'AnomalyFunction', {
       lambdaDir: 'anomaly',
       serviceName: 'anomaly',
       description: 'Per-device Random Cut Forest over the telemetry stream; alerts to SNS; snapshots in the lake',
-      timeout: Duration.minutes(2),
-      memorySize: 1024,
+      timeout: Duration.seconds(scale.timeoutSeconds),
+      memorySize: scale.memoryMb,
       key: props.key,
       environment: {
         STATE_BUCKET: props.curatedBucket.bucketName,
@@ -85,6 +99,8 @@ export class AnomalyAlerts extends Construct {
         ALERT_COOLDOWN_SECONDS: String(alerts.cooldownSeconds),
         TIME_ZONE: alerts.timeZone,
         FACTORY_ID: alerts.factoryId,
+        CACHE_MAX_MB: String(scale.cacheMaxMb),
+        CHECKPOINT_INTERVAL_SECONDS: String(scale.checkpointIntervalSeconds),
       },
     });
   }
@@ -104,17 +120,17 @@ export class AnomalyAlerts extends Construct {
     this.deadLetterQueue.grantSendMessages(fn);
   }
 
-  private consumeStream(stream: kinesis.IStream, retry: EventSourceRetry): void {
+  private consumeStream(stream: kinesis.IStream, retry: EventSourceRetry, scale: AnomalyScale): void {
     this.function.addEventSource(
       new sources.KinesisEventSource(stream, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        maxBatchingWindow: Duration.seconds(1),
+        batchSize: scale.batchSize,
+        maxBatchingWindow: Duration.seconds(scale.maxBatchingWindowSeconds),
         bisectBatchOnError: true,
         retryAttempts: retry.retryAttempts,
         maxRecordAge: Duration.seconds(retry.maxRecordAgeSeconds),
         reportBatchItemFailures: true,
-        parallelizationFactor: 1,
+        parallelizationFactor: scale.parallelizationFactor,
         onFailure: new sources.SqsDlq(this.deadLetterQueue),
       })
     );

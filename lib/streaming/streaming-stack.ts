@@ -18,6 +18,7 @@ import { LegacyLogicalIds } from './legacy-logical-ids';
 import { MobilePush } from './mobile-push';
 import { MobileRegistration } from './mobile-registration';
 import { RawZoneDelivery } from './raw-zone-delivery';
+import { sizeStreaming, type StreamingSizing } from './sizing';
 import { StreamingAlarms } from './streaming-alarms';
 import { StreamingKey } from './streaming-key';
 import { TELEMETRY_TOPIC_FILTER, TelemetryIngest } from './telemetry-ingest';
@@ -54,6 +55,8 @@ const FLATTENED = new Set([
  * curated zone). Failures go to encrypted dead-letter queues; alarms go to the operations topic.
  */
 export class StreamingStack extends Stack {
+  /** Scale of the anomaly path for `streaming.devices` (see sizing.ts and docs/streaming.md "Sizing"). */
+  readonly sizing: StreamingSizing;
   readonly key: kms.Key;
   readonly ingest: TelemetryIngest;
   readonly stream: kinesis.Stream;
@@ -75,11 +78,18 @@ export class StreamingStack extends Stack {
     const { config, rawBucket, curatedBucket, lakeKey } = props;
     const sc = config.streaming;
     const retry = { retryAttempts: sc.maxRetryAttempts, maxRecordAgeSeconds: sc.maxRecordAgeSeconds };
+    this.sizing = sizeStreaming({
+      devices: sc.devices,
+      checkpointIntervalSeconds: sc.checkpointIntervalSeconds,
+      streamMode: sc.streamMode,
+      minShards: sc.shardCount,
+    });
 
     const key = (this.key = new StreamingKey(this, 'Key'));
     this.ingest = new TelemetryIngest(this, 'TelemetryIngest', {
       key,
-      capacity: sc.streamMode === 'on-demand' ? { mode: 'on-demand' } : { mode: 'provisioned', shards: sc.shardCount },
+      capacity:
+        sc.streamMode === 'on-demand' ? { mode: 'on-demand' } : { mode: 'provisioned', shards: this.sizing.shards },
       rawBucket,
       lakeKey,
     });
@@ -107,6 +117,7 @@ export class StreamingStack extends Stack {
         timeZone: config.timeZone,
       },
       retry,
+      scale: this.sizing,
     });
     this.alertTopic = this.anomalyAlerts.alertTopic;
     this.anomalyFunction = this.anomalyAlerts.function;
