@@ -199,7 +199,7 @@ describe('StreamingStack template', () => {
     expect(JSON.stringify(windowS3[0]!.Resource)).toContain(`/${LakeLayout.curatedWindows}*`);
   });
 
-  it('alarms: iterator age, errors and dead-letter depth of both functions, stream age and Firehose freshness -> operations', () => {
+  it('alarms: iterator age, errors and dead-letter depth of both functions, stream age, Firehose freshness, quarantined snapshots -> operations', () => {
     const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm'));
     const metrics = alarms.map((a) => a.Properties.MetricName as string).sort();
     expect(metrics).toEqual(
@@ -212,6 +212,7 @@ describe('StreamingStack template', () => {
         'GetRecords.IteratorAgeMilliseconds',
         'IteratorAge',
         'IteratorAge',
+        'SnapshotsQuarantined',
       ].sort()
     );
     for (const a of alarms) {
@@ -220,6 +221,14 @@ describe('StreamingStack template', () => {
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'IteratorAge',
       Threshold: sc.iteratorAgeAlarmSeconds * 1000,
+    });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'SmartFactory',
+      MetricName: 'SnapshotsQuarantined',
+      Dimensions: [{ Name: 'service', Value: 'anomaly' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
   });
 

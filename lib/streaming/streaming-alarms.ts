@@ -14,10 +14,18 @@ export interface WatchedConsumer {
   readonly deadLetterQueue: sqs.IQueue;
 }
 
+/** Where a function's Powertools metrics are written (a `PlatformFunction`). */
+export interface PowertoolsMetricsSource {
+  readonly metricsNamespace: string;
+  readonly serviceName: string;
+}
+
 export interface StreamingAlarmsProps {
   readonly stream: kinesis.IStream;
   readonly deliveryStream: firehose.CfnDeliveryStream;
   readonly consumers: readonly WatchedConsumer[];
+  /** The anomaly function's Powertools metrics (`SnapshotsQuarantined`). */
+  readonly anomalyMetrics: PowertoolsMetricsSource;
   /** A consumer (or the stream's oldest record) this far behind alarms. */
   readonly iteratorAgeAlarmSeconds: number;
   readonly operations: OperationsTopic;
@@ -27,7 +35,8 @@ const FIVE_MINUTES = Duration.minutes(5);
 
 /**
  * The streaming path's alarms, each notifying the operations topic: consumers behind the stream or failing, records
- * in a dead-letter queue, the stream's oldest record unread, Firehose not delivering to the raw zone.
+ * in a dead-letter queue, the stream's oldest record unread, Firehose not delivering to the raw zone, a device's model
+ * snapshot quarantined.
  */
 export class StreamingAlarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
@@ -39,6 +48,7 @@ export class StreamingAlarms extends Construct {
     this.consumerAlarms(props.consumers, props.iteratorAgeAlarmSeconds);
     this.deadLetterAlarms(props.consumers);
     this.deliveryAlarms(props.stream, props.deliveryStream, props.iteratorAgeAlarmSeconds);
+    this.modelStateAlarms(props.anomalyMetrics);
   }
 
   /** An alarm at `threshold` or above, notifying the operations topic (missing data is not breaching). */
@@ -106,6 +116,27 @@ export class StreamingAlarms extends Construct {
       }),
       900,
       'Firehose has not delivered telemetry to the raw zone for 15 minutes'
+    );
+  }
+
+  /**
+   * A snapshot that did not decode was moved to `state/anomaly/quarantine/` and its device restarted from a fresh
+   * model (lambdas/anomaly/core.ts): the shard moved on, but that device's model lost its history. The handler
+   * writes `SnapshotsQuarantined` with Powertools (namespace and `service` dimension of the function).
+   */
+  private modelStateAlarms(anomaly: PowertoolsMetricsSource): void {
+    this.addAlarm(
+      'SnapshotsQuarantinedAlarm',
+      new cloudwatch.Metric({
+        namespace: anomaly.metricsNamespace,
+        metricName: 'SnapshotsQuarantined',
+        dimensionsMap: { service: anomaly.serviceName },
+        statistic: 'Sum',
+        period: FIVE_MINUTES,
+      }),
+      1,
+      'Anomaly function quarantined a model snapshot it could not decode (state/anomaly/quarantine/); the device ' +
+        'restarted with a fresh model'
     );
   }
 }

@@ -167,6 +167,7 @@ export class StreamingStack extends Stack {
         { name: 'Anomaly', function: this.anomalyFunction, deadLetterQueue: this.anomalyDeadLetterQueue },
         { name: 'Window', function: this.windowFunction, deadLetterQueue: this.windowDeadLetterQueue },
       ],
+      anomalyMetrics: this.anomalyFunction,
       iteratorAgeAlarmSeconds,
       operations,
     }).alarms;
