@@ -35,6 +35,10 @@ describe('strict configuration: unknown keys are errors at every level', () => {
       /^streaming\.mobilePushSecretARN: unknown key \(did you mean mobilePushSecretArn\?\); the keys allowed in streaming are .*mobilePushSecretArn/,
     ],
     [
+      { streaming: { device: 100 } },
+      /^streaming\.device: unknown key \(did you mean devices\?\); the keys allowed in streaming are .*devices/,
+    ],
+    [
       { env: { acount: '123456789012' } },
       /^env\.acount: unknown key \(did you mean account\?\); the keys allowed in env are account, region$/,
     ],

@@ -140,6 +140,14 @@ describe('validation names the field, the bad value and what is allowed', () => 
       /^streaming\.maxRecordAgeSeconds: 30 .*from 60 to 604800/,
     ],
     ['iterator age alarm', (c) => (c.streaming.iteratorAgeAlarmSeconds = 0), /^streaming\.iteratorAgeAlarmSeconds: 0 /],
+    ['device count', (c) => (c.streaming.devices = 0), /^streaming\.devices: 0 .*from 1 to 10000/],
+    ['device count (too many)', (c) => (c.streaming.devices = 10_001), /^streaming\.devices: 10001 .*from 1 to 10000/],
+    ['device count (fraction)', (c) => (c.streaming.devices = 2.5), /^streaming\.devices: 2\.5 /],
+    [
+      'checkpoint interval',
+      (c) => (c.streaming.checkpointIntervalSeconds = 5),
+      /^streaming\.checkpointIntervalSeconds: 5 .*from 10 to 3600/,
+    ],
     // ---- Devices and phones (issue 17) ----
     ['factory id', (c) => (c.streaming.factoryId = 'Seoul 1'), /^streaming\.factoryId: "Seoul 1"/],
     [

@@ -256,6 +256,24 @@ describe('operations dashboard (config full: every stack)', () => {
     expect([...shown].sort()).toEqual(defined.sort());
   });
 
+  it('every alarm on a function metric (not AWS/) watches one that function writes, with its service dimension', () => {
+    const stacks = Object.values(platform).filter((s): s is Stack => s !== undefined);
+    const custom = stacks.flatMap((s) =>
+      Object.entries(Template.fromStack(s).findResources('AWS::CloudWatch::Alarm'))
+        .map(([id, a]) => ({ id: `${s.stackName}/${id}`, p: a['Properties'] as Record<string, unknown> }))
+        .filter(({ p }) => typeof p['Namespace'] === 'string' && !(p['Namespace'] as string).startsWith('AWS/'))
+    );
+    const problems = custom.flatMap(({ id, p }) => {
+      const dims = (p['Dimensions'] as { Name: string; Value: unknown }[] | undefined) ?? [];
+      const service = dims.find((d) => d.Name === 'service')?.Value;
+      const written = powertools.get(`${p['Namespace'] as string}|${String(service)}`);
+      const ok = dims.length === 1 && written?.has(p['MetricName'] as string);
+      return ok ? [] : [`${id}: ${p['Namespace'] as string}|${p['MetricName'] as string}|service=${String(service)}`];
+    });
+    expect(custom.map(({ p }) => p['MetricName'])).toContain('SnapshotsQuarantined');
+    expect(problems).toEqual([]);
+  });
+
   it('shows the endpoint by the name and variant the training pipeline deploys', () => {
     const ml = JSON.stringify(Template.fromStack(platform.ml).findResources('AWS::StepFunctions::StateMachine'));
     const rows = body.widgets.flatMap((w) => w.properties.metrics ?? []).filter((r) => r[0] === 'AWS/SageMaker');

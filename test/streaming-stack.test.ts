@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type PlatformConfig } from '../lib/config';
 import { LakeLayout } from '../lib/lake/lake-layout';
 import { buildPlatform } from '../lib/platform';
-import { IOT_PARTITION_KEY, WINDOW_SECONDS } from '../lib/streaming/streaming-stack';
+import { IOT_PARTITION_KEY } from '../lib/streaming/telemetry-ingest';
+import { WINDOW_SECONDS } from '../lib/streaming/window-metrics';
+import { sizeStreaming } from '../lib/streaming/sizing';
 import { nagFindings, template, testApp, testPlatform } from './helpers/app';
 
 const PUSH_ARN = 'arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:push-AbCdEf';
@@ -88,6 +90,48 @@ describe('StreamingStack template', () => {
     });
   });
 
+  it('anomaly path sized from streaming.devices: event source, memory, timeout, cache and checkpoint env', () => {
+    for (const devices of [100, 1000, 10_000]) {
+      const st = testPlatform(withStreaming({ devices })).platform.streaming;
+      const z = sizeStreaming({ devices, checkpointIntervalSeconds: 60, streamMode: 'on-demand' });
+      expect(st.sizing).toEqual(z);
+      const tt = template(st);
+      tt.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: Match.stringLikeRegexp('^AnomalyFunction') },
+        BatchSize: z.batchSize,
+        MaximumBatchingWindowInSeconds: z.maxBatchingWindowSeconds,
+        ParallelizationFactor: z.parallelizationFactor,
+      });
+      tt.hasResourceProperties('AWS::Lambda::Function', {
+        MemorySize: z.memoryMb,
+        Timeout: z.timeoutSeconds,
+        Environment: {
+          Variables: Match.objectLike({
+            CACHE_MAX_MB: String(z.cacheMaxMb),
+            CHECKPOINT_INTERVAL_SECONDS: '60',
+            STATE_PREFIX: LakeLayout.curatedAnomalyState,
+          }),
+        },
+      });
+    }
+    // 10,000 devices do not fit one consumer per shard: parallel batches per shard.
+    expect(
+      sizeStreaming({ devices: 10_000, checkpointIntervalSeconds: 60, streamMode: 'on-demand' }).parallelizationFactor
+    ).toBeGreaterThan(1);
+  });
+
+  it('provisioned mode with more devices than the configured shards carry: shards raised to the sizing', () => {
+    const { platform: p } = testPlatform(withStreaming({ streamMode: 'provisioned', shardCount: 1, devices: 10_000 }));
+    template(p.streaming).hasResourceProperties('AWS::Kinesis::Stream', { ShardCount: 13 });
+  });
+
+  it('checkpoint interval from the config reaches the handler', () => {
+    const { platform: p } = testPlatform(withStreaming({ checkpointIntervalSeconds: 300 }));
+    template(p.streaming).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ CHECKPOINT_INTERVAL_SECONDS: '300' }) },
+    });
+  });
+
   it('window event source: 180-second tumbling window with the same failure handling', () => {
     expect(WINDOW_SECONDS).toBe(180);
     t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -155,7 +199,7 @@ describe('StreamingStack template', () => {
     expect(JSON.stringify(windowS3[0]!.Resource)).toContain(`/${LakeLayout.curatedWindows}*`);
   });
 
-  it('alarms: iterator age, errors and dead-letter depth of both functions, stream age and Firehose freshness -> operations', () => {
+  it('alarms: iterator age, errors and dead-letter depth of both functions, stream age, Firehose freshness, quarantined snapshots -> operations', () => {
     const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm'));
     const metrics = alarms.map((a) => a.Properties.MetricName as string).sort();
     expect(metrics).toEqual(
@@ -168,6 +212,7 @@ describe('StreamingStack template', () => {
         'GetRecords.IteratorAgeMilliseconds',
         'IteratorAge',
         'IteratorAge',
+        'SnapshotsQuarantined',
       ].sort()
     );
     for (const a of alarms) {
@@ -176,6 +221,14 @@ describe('StreamingStack template', () => {
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'IteratorAge',
       Threshold: sc.iteratorAgeAlarmSeconds * 1000,
+    });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'SmartFactory',
+      MetricName: 'SnapshotsQuarantined',
+      Dimensions: [{ Name: 'service', Value: 'anomaly' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
   });
 

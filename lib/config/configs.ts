@@ -51,6 +51,8 @@ export const DEFAULT_CONFIG: PlatformConfig = {
     maxRetryAttempts: 5,
     maxRecordAgeSeconds: 3600,
     iteratorAgeAlarmSeconds: 300,
+    devices: 1000,
+    checkpointIntervalSeconds: 60,
     // ---- Devices and phones (issue 17) ----
     factoryId: 'factory-1',
     iot: { enabled: true },
@@ -113,6 +115,8 @@ export const DEV_CONFIG: PlatformConfig = {
   },
   // The daily ETL needs the cluster running: after the 08:00 resume instead of the default 01:10.
   etl: { ...DEFAULT_CONFIG.etl, dailyRunLocalTime: '08:30' },
+  // A test bench of a few devices: the anomaly path is sized down to them.
+  streaming: { ...DEFAULT_CONFIG.streaming, devices: 20 },
   ml: { ...DEFAULT_CONFIG.ml, retrainCron: undefined },
 };
 

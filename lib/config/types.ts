@@ -93,7 +93,7 @@ export interface StreamingConfig {
   readonly mobilePushSecretArn?: string;
   /** Kinesis capacity mode; `on-demand` by default. */
   readonly streamMode: 'on-demand' | 'provisioned';
-  /** Shard count when `streamMode` is `provisioned`. */
+  /** Least shard count when `streamMode` is `provisioned`; raised to what `devices` needs. */
   readonly shardCount: number;
   /** Retries of a failing batch before it goes to the on-failure dead-letter queue (0-10,000). */
   readonly maxRetryAttempts: number;
@@ -101,6 +101,13 @@ export interface StreamingConfig {
   readonly maxRecordAgeSeconds: number;
   /** Alarm when the stream consumers fall this many seconds behind (iterator age). */
   readonly iteratorAgeAlarmSeconds: number;
+  /**
+   * Devices sending one reading a second (1-10,000). The anomaly path is sized from it (`lib/streaming/sizing.ts`):
+   * shards in provisioned mode, parallelization factor, batch size and window, function memory, timeout and cache.
+   */
+  readonly devices: number;
+  /** Seconds between two model checkpoints of a device (10-3,600): a crash loses at most this much learning. */
+  readonly checkpointIntervalSeconds: number;
 
   // ---- Devices and phones (issue 17) ----
   /** The factory this platform serves (`[a-z0-9-]`, 1-64): alerts carry it as attribute `factory`, phones filter on it. */

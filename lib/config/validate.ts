@@ -98,6 +98,8 @@ const STREAMING_KEYS: Shape<StreamingConfig> = {
   maxRetryAttempts: true,
   maxRecordAgeSeconds: true,
   iteratorAgeAlarmSeconds: true,
+  devices: true,
+  checkpointIntervalSeconds: true,
   factoryId: true,
   iot: { enabled: true },
   mobileRegistration: { enabled: true, maxDevicesPerUser: true },
@@ -299,6 +301,8 @@ export function configProblems(c: PlatformConfig): string[] {
   int('streaming.maxRetryAttempts', s.maxRetryAttempts, 0, 10_000);
   int('streaming.maxRecordAgeSeconds', s.maxRecordAgeSeconds, 60, 604_800);
   int('streaming.iteratorAgeAlarmSeconds', s.iteratorAgeAlarmSeconds, 1, 604_800);
+  int('streaming.devices', s.devices, 1, 10_000);
+  int('streaming.checkpointIntervalSeconds', s.checkpointIntervalSeconds, 10, 3600);
   // ---- Devices and phones (issue 17) ----
   if (typeof s.factoryId !== 'string' || !/^[a-z0-9-]{1,64}$/.test(s.factoryId)) {
     fail('streaming.factoryId', s.factoryId, 'expected 1-64 characters of [a-z0-9-]');
