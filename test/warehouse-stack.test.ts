@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, DEV_CONFIG, type PlatformConfig } from '../lib/config';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARCHIVE_TABLES, SQL_DIR, sqlFilesHash } from '../lib/warehouse/warehouse-stack';
+import { ARCHIVE_TABLES } from '../lib/warehouse/warehouse-lake-access';
+import { SQL_DIR, sqlFilesHash } from '../lib/warehouse/warehouse-migrations';
 import { nagFindings, template, testPlatform } from './helpers/app';
 
 type Res = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };

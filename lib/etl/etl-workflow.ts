@@ -1,5 +1,4 @@
 import { Arn, ArnFormat, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -409,35 +408,23 @@ export class EtlWorkflow extends Construct {
 
   /** Alarms to the operations topic. */
   private alarms(): void {
-    const alarm = (alarmId: string, metric: cloudwatch.IMetric, description: string) => {
-      const a = new cloudwatch.Alarm(this, alarmId, {
-        metric,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      this.props.operations.notifyOn(a);
-      return a;
-    };
     const period = Duration.minutes(5);
-    alarm('FailedAlarm', this.stateMachine.metricFailed({ period, statistic: 'Sum' }), 'An ETL execution failed');
-    alarm(
-      'TimedOutAlarm',
-      this.stateMachine.metricTimedOut({ period, statistic: 'Sum' }),
-      'An ETL execution timed out'
-    );
-    alarm(
-      'AbortedAlarm',
-      this.stateMachine.metricAborted({ period, statistic: 'Sum' }),
-      'An ETL execution was aborted'
-    );
-    alarm(
-      'ScheduleDlqAlarm',
-      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
-      'The ETL schedule could not start an execution (message in its dead-letter queue)'
-    );
+    this.props.operations.alarm(this, 'FailedAlarm', {
+      metric: this.stateMachine.metricFailed({ period, statistic: 'Sum' }),
+      description: 'An ETL execution failed',
+    });
+    this.props.operations.alarm(this, 'TimedOutAlarm', {
+      metric: this.stateMachine.metricTimedOut({ period, statistic: 'Sum' }),
+      description: 'An ETL execution timed out',
+    });
+    this.props.operations.alarm(this, 'AbortedAlarm', {
+      metric: this.stateMachine.metricAborted({ period, statistic: 'Sum' }),
+      description: 'An ETL execution was aborted',
+    });
+    this.props.operations.alarm(this, 'ScheduleDlqAlarm', {
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+      description: 'The ETL schedule could not start an execution (message in its dead-letter queue)',
+    });
   }
 }
 
