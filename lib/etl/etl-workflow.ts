@@ -409,22 +409,19 @@ export class EtlWorkflow extends Construct {
   /** Alarms to the operations topic. */
   private alarms(): void {
     const period = Duration.minutes(5);
-    this.props.operations.alarm(this, 'FailedAlarm', {
-      metric: this.stateMachine.metricFailed({ period, statistic: 'Sum' }),
-      description: 'An ETL execution failed',
-    });
-    this.props.operations.alarm(this, 'TimedOutAlarm', {
-      metric: this.stateMachine.metricTimedOut({ period, statistic: 'Sum' }),
-      description: 'An ETL execution timed out',
-    });
-    this.props.operations.alarm(this, 'AbortedAlarm', {
-      metric: this.stateMachine.metricAborted({ period, statistic: 'Sum' }),
-      description: 'An ETL execution was aborted',
-    });
-    this.props.operations.alarm(this, 'ScheduleDlqAlarm', {
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
-      description: 'The ETL schedule could not start an execution (message in its dead-letter queue)',
-    });
+    const sm = this.stateMachine;
+    for (const [alarmId, metric, description] of [
+      ['FailedAlarm', sm.metricFailed({ period, statistic: 'Sum' }), 'An ETL execution failed'],
+      ['TimedOutAlarm', sm.metricTimedOut({ period, statistic: 'Sum' }), 'An ETL execution timed out'],
+      ['AbortedAlarm', sm.metricAborted({ period, statistic: 'Sum' }), 'An ETL execution was aborted'],
+      [
+        'ScheduleDlqAlarm',
+        this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+        'The ETL schedule could not start an execution (message in its dead-letter queue)',
+      ],
+    ] as const) {
+      this.props.operations.alarm(this, alarmId, { metric, description });
+    }
   }
 }
 

@@ -61,6 +61,15 @@ export class ScheduleDeadLetterQueue extends StackScopedConstruct {
   }
 }
 
+/** The cluster a schedule construct acts on, the zone of its local times, where its failures go. */
+export interface ClusterScheduleTarget {
+  readonly clusterIdentifier: string;
+  readonly clusterArn: string;
+  /** IANA zone of the schedules' local times. */
+  readonly timeZone: string;
+  readonly deadLetterQueue: ScheduleDeadLetterQueue;
+}
+
 /** What the schedules of one role call on one cluster. */
 export interface ClusterSchedulerRoleProps {
   readonly description: string;

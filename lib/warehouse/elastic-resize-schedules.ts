@@ -1,17 +1,12 @@
 import type { Construct } from 'constructs';
 import type { ResizeSchedule } from '../config';
 import { StackScopedConstruct } from '../shared/stack-scoped';
-import { clusterApiSchedule, clusterSchedulerRole, type ScheduleDeadLetterQueue } from './cluster-api-schedules';
+import { clusterApiSchedule, clusterSchedulerRole, type ClusterScheduleTarget } from './cluster-api-schedules';
 import { dailyCron } from './resize-schedule';
 
-export interface ElasticResizeSchedulesProps {
-  readonly clusterIdentifier: string;
-  readonly clusterArn: string;
+export interface ElasticResizeSchedulesProps extends ClusterScheduleTarget {
   /** The daily resizes, in local time. */
   readonly schedules: readonly ResizeSchedule[];
-  /** IANA zone of the schedules' local times. */
-  readonly timeZone: string;
-  readonly deadLetterQueue: ScheduleDeadLetterQueue;
 }
 
 /**

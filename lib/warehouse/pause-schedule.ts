@@ -1,16 +1,10 @@
 import type { Construct } from 'constructs';
 import type { PauseSchedule as PauseScheduleConfig } from '../config';
 import { StackScopedConstruct } from '../shared/stack-scoped';
-import { clusterApiSchedule, clusterSchedulerRole, type ScheduleDeadLetterQueue } from './cluster-api-schedules';
+import { clusterApiSchedule, clusterSchedulerRole, type ClusterScheduleTarget } from './cluster-api-schedules';
 import { dailyCron } from './resize-schedule';
 
-export interface PauseScheduleProps extends PauseScheduleConfig {
-  readonly clusterIdentifier: string;
-  readonly clusterArn: string;
-  /** IANA zone of the local times. */
-  readonly timeZone: string;
-  readonly deadLetterQueue: ScheduleDeadLetterQueue;
-}
+export interface PauseScheduleProps extends PauseScheduleConfig, ClusterScheduleTarget {}
 
 /**
  * Pause and resume of the cluster in local time (issue 11): two EventBridge Scheduler schedules calling the Redshift

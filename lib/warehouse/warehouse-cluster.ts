@@ -9,6 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { RedshiftNodeType } from '../config';
 import { LakeLayout } from '../lake/lake-layout';
+import { grantDataApi } from '../shared/data-api';
 import { allowCloudWatchLogs } from '../shared/kms-policies';
 import { StackScopedConstruct } from '../shared/stack-scoped';
 import { buildWlmJson, platformWlm } from './wlm';
@@ -83,23 +84,11 @@ export class WarehouseCluster extends StackScopedConstruct {
   }
 
   /**
-   * Lets `fn` run SQL on this cluster through the Redshift Data API: start statements on the cluster, describe
-   * them and read their results (those two have no resource type: the Data API scopes them to the caller's statements).
+   * Lets `fn` run SQL on this cluster through the Redshift Data API: start statements on the cluster, describe them
+   * and read their results (those two have no resource type: the Data API scopes them to the caller's statements).
    */
   grantDataApi(fn: lambda.IFunction): void {
-    for (const statement of [
-      new iam.PolicyStatement({
-        actions: ['redshift-data:ExecuteStatement', 'redshift-data:BatchExecuteStatement'],
-        resources: [this.clusterArn],
-      }),
-      new iam.PolicyStatement({
-        actions: ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult'],
-        // The Data API authorizes these by statement owner (the caller); statement ids have no ARN.
-        resources: ['*'],
-      }),
-    ]) {
-      fn.addToRolePolicy(statement);
-    }
+    grantDataApi(fn, this.clusterArn);
   }
 
   /** Lets `grantee` read the admin and the ETL user's credentials (both secrets are under the cluster's key). */

@@ -99,12 +99,6 @@ export class WarehouseMigrations extends StackScopedConstruct {
     });
     props.cluster.grantDataApi(isComplete);
     props.cluster.grantReadCredentials(isComplete);
-    Validations.of(isComplete).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'redshift-data:DescribeStatement/GetStatementResult support no resource-level permissions; the Data API ' +
-        'scopes them to statements the same caller started.',
-    });
     return { isComplete, onEvent };
   }
 
