@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { SENSOR_COLUMNS, SENSOR_FIELDS } from '@smart-factory/schema';
 import { DEFAULT_CONFIG, DEV_CONFIG } from '../lib/config';
 import { template } from './helpers/app';
+import { statefulLogicalIds } from './helpers/logical-ids';
 import { etlTestStack } from './helpers/etl';
 import { STAND_IN } from './helpers/warehouse-stand-in';
 
@@ -19,6 +20,22 @@ const job = (commandName: string, scriptHint: RegExp) => {
   expect(found).toHaveLength(1);
   return found[0]![1]['Properties'] as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 };
+
+describe('ETL stack', () => {
+  it('pins the logical IDs of its key, queues and log groups (a refactor must not replace them)', () => {
+    expect(statefulLogicalIds(t)).toEqual([
+      'AWS::KMS::Key Key961B73FD',
+      'AWS::Logs::LogGroup ArchiveExecutionLogsD5F2172D',
+      'AWS::Logs::LogGroup BatchTriggerFunctionLogGroupA5C9E1AB',
+      'AWS::Logs::LogGroup CustomCDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C256MiBLogGroup2BF8D970',
+      'AWS::Logs::LogGroup WorkflowExecutionLogsE67184FE',
+      'AWS::Logs::LogGroup WorkflowResolveRunDateLogGroup81C70764',
+      'AWS::SQS::Queue BatchTriggerDeadLetterQueue382607CF',
+      'AWS::SQS::Queue BatchTriggerQueueF4A09867',
+      'AWS::SQS::Queue WorkflowScheduleDlqFB1BB243',
+    ]);
+  });
+});
 
 describe('ETL Glue jobs', () => {
   it('raw_sensor_to_parquet: Glue 5.0 Spark, bookmarks on, security configuration, one run at a time', () => {

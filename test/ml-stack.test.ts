@@ -11,6 +11,7 @@ import { XGBOOST_IMAGE_ACCOUNTS } from '../lib/ml/xgboost-image';
 import { MlStack } from '../lib/ml/ml-stack';
 import { PSEUDO, stateMachineDefinition } from './helpers/asl';
 import { testApp, testPlatform } from './helpers/app';
+import { statefulLogicalIds } from './helpers/logical-ids';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const STAND_INS: readonly (readonly [RegExp, string])[] = [
@@ -35,6 +36,14 @@ const policiesOf = (roleLogicalIdPrefix: string): Json[] =>
 const flat = (v: unknown) => JSON.stringify(v);
 
 describe('ML stack template', () => {
+  it('pins the logical IDs of its queue and log groups (a refactor must not replace them)', () => {
+    expect(statefulLogicalIds(t)).toEqual([
+      'AWS::Logs::LogGroup InferenceLogGroup847A2373',
+      'AWS::Logs::LogGroup TrainingLogsE5993150',
+      'AWS::SQS::Queue RetrainScheduleDlqD73D7F3F',
+    ]);
+  });
+
   it('trains with exactly the seed hyperparameters, as strings', () => {
     expect(definition['States'].Train.Parameters.HyperParameters).toEqual({
       objective: 'binary:logistic',

@@ -3,8 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, DEV_CONFIG, type PlatformConfig } from '../lib/config';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARCHIVE_TABLES, SQL_DIR, sqlFilesHash } from '../lib/warehouse/warehouse-stack';
+import { ARCHIVE_TABLES } from '../lib/warehouse/warehouse-lake-access';
+import { SQL_DIR, sqlFilesHash } from '../lib/warehouse/warehouse-migrations';
 import { nagFindings, template, testPlatform } from './helpers/app';
+import { statefulLogicalIds } from './helpers/logical-ids';
 
 type Res = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -31,6 +33,25 @@ describe('WarehouseStack (default config)', () => {
     expect(platform.warehouse.terminationProtection).toBe(true);
     t = template(platform.warehouse);
     lakeT = template(platform.lake);
+  });
+
+  it('pins the logical IDs of every stateful resource (a refactor must not replace the cluster, VPC or a secret)', () => {
+    expect(statefulLogicalIds(t)).toEqual([
+      'AWS::EC2::Subnet VpcwarehouseSubnet1Subnet113EBDFC',
+      'AWS::EC2::Subnet VpcwarehouseSubnet2Subnet9DE173F5',
+      'AWS::EC2::VPC Vpc8378EB38',
+      'AWS::KMS::Key Key961B73FD',
+      'AWS::Logs::LogGroup FlowLogGroup3E25AA51',
+      'AWS::Logs::LogGroup ResizeReconcilerFunctionLogGroupA35F3DF5',
+      'AWS::Logs::LogGroup SqlMigrationsLogGroup90BA04BA',
+      'AWS::Logs::LogGroup SqlMigrationsOnEventLogGroup7EB616CA',
+      'AWS::Logs::LogGroup SqlMigrationsProviderLogs4FDA5F26',
+      'AWS::Redshift::Cluster Cluster',
+      'AWS::Redshift::ClusterParameterGroup ParameterGroup',
+      'AWS::Redshift::ClusterSubnetGroup SubnetGroup',
+      'AWS::SQS::Queue ResizeDeadLetterQueue8CB71D1E',
+      'AWS::SecretsManager::Secret EtlSecretC9665843',
+    ]);
   });
 
   it('the cluster: private, encrypted, enhanced VPC routing, RA3 ×3, managed password, non-default port, audit logs', () => {

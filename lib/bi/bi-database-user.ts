@@ -1,10 +1,12 @@
-import { type CfnElement, CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { CustomResource, Duration, Validations } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { grantDataApi } from '../shared/data-api';
+import { logicalIdOf } from '../shared/nag';
 import { PlatformFunction } from '../shared/platform-function';
 
 export interface BiDatabaseUserProps {
@@ -64,24 +66,10 @@ export class BiDatabaseUser extends Construct {
       memorySize: 256,
       key: this.key,
     });
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['redshift-data:ExecuteStatement'], resources: [props.clusterArn] })
-    );
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['redshift-data:DescribeStatement', 'redshift-data:GetStatementResult'],
-        resources: ['*'],
-      })
-    );
+    grantDataApi(fn, props.clusterArn, ['redshift-data:ExecuteStatement']);
     props.adminSecret.grantRead(fn);
     props.adminSecretKey.grantDecrypt(fn);
     this.secret.grantRead(fn);
-    Validations.of(fn).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'redshift-data:DescribeStatement/GetStatementResult support no resource-level permissions; the Data API ' +
-        'scopes them to statements the same caller started.',
-    });
 
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: fn,
@@ -93,7 +81,7 @@ export class BiDatabaseUser extends Construct {
         reason: 'The custom-resource framework function of aws-cdk-lib; the managed policy grants only log writes.',
       },
       {
-        id: `AwsSolutions-IAM5[Resource::<${Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
+        id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(fn)}.Arn>:*]`,
         reason:
           'The framework function may invoke only the user function (and its versions, `:*`); aws-cdk-lib ' +
           'generates this statement.',

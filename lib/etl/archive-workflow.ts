@@ -1,5 +1,4 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -173,15 +172,10 @@ export class ArchiveWorkflow extends Construct {
       timeout: Duration.hours(6),
     });
     this.grant(props);
-    const failed = new cloudwatch.Alarm(this, 'FailedAlarm', {
+    props.operations.alarm(this, 'FailedAlarm', {
       metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: 'An archive execution failed (the month stays hot; rerun the archive)',
+      description: 'An archive execution failed (the month stays hot; rerun the archive)',
     });
-    props.operations.notifyOn(failed);
   }
 
   /** `CALL proc('<a>', '<b>', ...)` from JsonPath values (table and month come from our own plan query). */

@@ -136,36 +136,26 @@ export class BatchTrigger extends Construct {
         'tracing) have no resource type.'
     );
 
-    const alarm = (alarmId: string, metric: cloudwatch.IMetric, description: string) => {
-      const a = new cloudwatch.Alarm(this, alarmId, {
-        metric,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      props.operations.notifyOn(a);
-      return a;
-    };
     const period = Duration.minutes(5);
-    alarm(
-      'DeadLetterAlarm',
-      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
-      'A batch-landing event could not be handled (message in the trigger dead-letter queue; replay: docs/operations.md)'
-    );
-    alarm('ErrorsAlarm', this.function.metricErrors({ period, statistic: 'Sum' }), 'The batch-landing trigger failed');
-    alarm(
-      'InvalidManifestAlarm',
-      new cloudwatch.Metric({
+    props.operations.alarm(this, 'DeadLetterAlarm', {
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+      description:
+        'A batch-landing event could not be handled (message in the trigger dead-letter queue; replay: docs/operations.md)',
+    });
+    props.operations.alarm(this, 'ErrorsAlarm', {
+      metric: this.function.metricErrors({ period, statistic: 'Sum' }),
+      description: 'The batch-landing trigger failed',
+    });
+    props.operations.alarm(this, 'InvalidManifestAlarm', {
+      metric: new cloudwatch.Metric({
         namespace: 'SmartFactory',
         metricName: 'BatchManifestsInvalid',
         dimensionsMap: { service: 'etl-batch-trigger' },
         period,
         statistic: 'Sum',
       }),
-      'A batch manifest in the raw zone is invalid (see the trigger log); upload a corrected manifest'
-    );
+      description: 'A batch manifest in the raw zone is invalid (see the trigger log); upload a corrected manifest',
+    });
   }
 }
 

@@ -1,12 +1,11 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as glue from 'aws-cdk-lib/aws-glue';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { PlatformConfig } from '../config';
-import { allowCloudWatchLogs } from '../shared/kms-policies';
 import { addOperatorOutputs } from '../shared/operator-outputs';
 import { EtlJobs, type EtlLake, type EtlWarehouse } from './etl-jobs';
 import { ArchiveWorkflow } from './archive-workflow';
+import { EtlKey } from './etl-key';
 import { BatchTrigger } from './batch-trigger';
 import { EtlWorkflow } from './etl-workflow';
 import { nodesByMinute } from '../warehouse/resize-schedule';
@@ -40,12 +39,7 @@ export class EtlStack extends Stack {
   constructor(scope: Construct, id: string, props: EtlStackProps) {
     super(scope, id, props);
     const { config } = props;
-    // One key for the ETL's own logs (Glue, Step Functions, Lambda), Glue bookmarks and the schedule's DLQ.
-    const key = new kms.Key(this, 'Key', {
-      description: 'Smart-factory ETL: job and workflow logs, Glue bookmarks, schedule DLQ',
-      enableKeyRotation: true,
-    });
-    allowCloudWatchLogs(key);
+    const key = new EtlKey(this, 'LogsKey').key;
 
     this.jobs = new EtlJobs(this, 'Jobs', {
       config: config.etl,

@@ -1,5 +1,4 @@
 import { Arn, ArnFormat, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -409,35 +408,20 @@ export class EtlWorkflow extends Construct {
 
   /** Alarms to the operations topic. */
   private alarms(): void {
-    const alarm = (alarmId: string, metric: cloudwatch.IMetric, description: string) => {
-      const a = new cloudwatch.Alarm(this, alarmId, {
-        metric,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      this.props.operations.notifyOn(a);
-      return a;
-    };
     const period = Duration.minutes(5);
-    alarm('FailedAlarm', this.stateMachine.metricFailed({ period, statistic: 'Sum' }), 'An ETL execution failed');
-    alarm(
-      'TimedOutAlarm',
-      this.stateMachine.metricTimedOut({ period, statistic: 'Sum' }),
-      'An ETL execution timed out'
-    );
-    alarm(
-      'AbortedAlarm',
-      this.stateMachine.metricAborted({ period, statistic: 'Sum' }),
-      'An ETL execution was aborted'
-    );
-    alarm(
-      'ScheduleDlqAlarm',
-      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
-      'The ETL schedule could not start an execution (message in its dead-letter queue)'
-    );
+    const sm = this.stateMachine;
+    for (const [alarmId, metric, description] of [
+      ['FailedAlarm', sm.metricFailed({ period, statistic: 'Sum' }), 'An ETL execution failed'],
+      ['TimedOutAlarm', sm.metricTimedOut({ period, statistic: 'Sum' }), 'An ETL execution timed out'],
+      ['AbortedAlarm', sm.metricAborted({ period, statistic: 'Sum' }), 'An ETL execution was aborted'],
+      [
+        'ScheduleDlqAlarm',
+        this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+        'The ETL schedule could not start an execution (message in its dead-letter queue)',
+      ],
+    ] as const) {
+      this.props.operations.alarm(this, alarmId, { metric, description });
+    }
   }
 }
 

@@ -1,23 +1,18 @@
-import { Duration, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as glue from 'aws-cdk-lib/aws-glue';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { PlatformConfig } from '../config';
-import { LakeLayout } from '../lake/lake-layout';
-import { EDGE_LATEST_KEY } from './ml-names';
 import { addOperatorOutputs } from '../shared/operator-outputs';
-import { acknowledgeIam5, bucketObjectsNagIds } from '../shared/nag';
+import type { PlatformFunction } from '../shared/platform-function';
+import { InferenceApi } from './inference-api';
 import { MlTrainingPipeline, type TrainingVpc } from './ml-training-pipeline';
-import { PlatformFunction } from '../shared/platform-function';
+import { PipelineAlarms } from './pipeline-alarms';
+import { RetrainSchedule } from './retrain-schedule';
 
 export interface MlStackProps extends StackProps {
   readonly config: PlatformConfig;
@@ -25,7 +20,7 @@ export interface MlStackProps extends StackProps {
   readonly curatedBucket: s3.IBucket;
   /** The lake key (SSE-KMS of the curated bucket; also used for SageMaker volumes, output and endpoint storage). */
   readonly lakeKey: kms.IKey;
-  /** The `ml_features` Glue job of the ETL stack (arguments `--run_id`, `--output_prefix`; see CONTRACTS). */
+  /** The `ml_features` Glue job of the ETL stack (arguments `--run_id`, `--output_prefix`; see docs/contracts.md). */
   readonly mlFeaturesJob: glue.IJob;
   /** Operations topic: pipeline results and failures, alarms. */
   readonly operationsTopic: sns.ITopic;
@@ -41,6 +36,9 @@ export interface MlStackProps extends StackProps {
  */
 export class MlStack extends Stack {
   readonly pipeline: MlTrainingPipeline;
+  readonly inference: InferenceApi;
+  /** The retraining schedule (when `ml.retrainCron` is set). */
+  readonly retrainSchedule?: RetrainSchedule;
   readonly inferenceFunction: PlatformFunction;
   readonly inferenceUrl: lambda.FunctionUrl;
 
@@ -58,131 +56,33 @@ export class MlStack extends Stack {
       operationsTopic: props.operationsTopic,
       trainingVpc: props.trainingVpc,
     });
-    const sm = this.pipeline.stateMachine;
-    const alarmAction = new cwActions.SnsAction(props.operationsTopic);
-
     if (ml.retrainCron !== undefined) {
-      // A retraining start that still fails after the retries lands here (and raises an alarm) instead of vanishing.
-      const dlq = new sqs.Queue(this, 'RetrainScheduleDlq', {
-        encryption: sqs.QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
-      Validations.of(dlq).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is the dead-letter queue of the retraining schedule; it needs no DLQ of its own.',
-      });
-      dlq
-        .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })
-        .createAlarm(this, 'RetrainScheduleFailed', {
-          alarmDescription: 'EventBridge Scheduler could not start the ML training pipeline (see the DLQ message).',
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        })
-        .addAlarmAction(alarmAction);
-      new scheduler.Schedule(this, 'RetrainSchedule', {
-        description: `Retrain the failure model (${ml.retrainCron} in ${config.timeZone})`,
-        schedule: scheduler.ScheduleExpression.expression(ml.retrainCron, TimeZone.of(config.timeZone)),
-        target: new targets.StepFunctionsStartExecution(sm, {
-          input: scheduler.ScheduleTargetInput.fromObject({ trigger: 'schedule' }),
-          retryAttempts: 3,
-          maxEventAge: Duration.hours(1),
-          deadLetterQueue: dlq,
-        }),
+      this.retrainSchedule = new RetrainSchedule(this, 'Retraining', {
+        stateMachine: this.pipeline.stateMachine,
+        cron: ml.retrainCron,
+        timeZone: config.timeZone,
+        operationsTopic: props.operationsTopic,
       });
     }
-    // Every way an execution can end badly raises an alarm to the operations topic. The pipeline's own Catchers notify
-    // with the step and the error, but an uncatchable States.Runtime error ("A retry or catch on States.ALL won't catch
-    // States.Runtime errors"), a timeout or an abort end the execution without them.
-    const executionAlarm = (id: string, metric: cloudwatch.Metric, description: string) =>
-      metric
-        .createAlarm(this, id, {
-          alarmDescription: description,
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        })
-        .addAlarmAction(alarmAction);
-    const period = Duration.minutes(5);
-    executionAlarm(
-      'PipelineFailed',
-      sm.metricFailed({ period, statistic: 'Sum' }),
-      'An ML training pipeline execution failed (including States.Runtime errors no Catch can notify).'
-    );
-    executionAlarm(
-      'PipelineTimedOut',
-      sm.metricTimedOut({ period, statistic: 'Sum' }),
-      'The ML training pipeline ran past its timeout (no failure notification was sent).'
-    );
-    executionAlarm(
-      'PipelineAborted',
-      sm.metricAborted({ period, statistic: 'Sum' }),
-      'An ML training pipeline execution was aborted (no failure notification was sent).'
-    );
-
-    // --- Inference API -----------------------------------------------------------------------------------------------
-    const fn = new PlatformFunction(this, 'Inference', {
-      lambdaDir: 'inference',
-      serviceName: 'inference',
-      description: 'Cylinder failure probability for the mobile app: named sensor values -> SageMaker endpoint',
-      timeout: Duration.seconds(15),
-      memorySize: 256,
-      environment: {
-        ENDPOINT_NAME: this.pipeline.endpointName,
-        MODEL_BUCKET: props.curatedBucket.bucketName,
-        LATEST_KEY: EDGE_LATEST_KEY,
-        MANIFEST_CACHE_SECONDS: String(ml.manifestCacheSeconds),
-      },
+    new PipelineAlarms(this, 'ExecutionAlarms', {
+      stateMachine: this.pipeline.stateMachine,
+      operationsTopic: props.operationsTopic,
     });
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetObject'],
-        resources: [props.curatedBucket.arnForObjects(`${LakeLayout.curatedEdgeModels}*`)],
-      })
-    );
-    props.lakeKey.grantDecrypt(fn);
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['sagemaker:InvokeEndpoint'],
-        resources: [
-          this.formatArn({
-            service: 'sagemaker',
-            resource: 'endpoint',
-            resourceName: this.pipeline.endpointName.toLowerCase(),
-          }),
-        ],
-      })
-    );
-    acknowledgeIam5(
-      fn,
-      bucketObjectsNagIds(fn, props.curatedBucket, `${LakeLayout.curatedEdgeModels}*`),
-      'The inference Lambda reads only the published edge manifests (edge/models/ of the curated bucket).'
-    );
-    acknowledgeIam5(
-      fn,
-      ['Resource::*'],
-      'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions.'
-    );
-    this.inferenceFunction = fn;
-    this.inferenceUrl = fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
-    fn.metricErrors({ period: Duration.minutes(5) })
-      .createAlarm(this, 'InferenceErrors', {
-        alarmDescription: 'The inference Lambda crashed (handled 4xx/5xx responses are not errors).',
-        threshold: 1,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      })
-      .addAlarmAction(alarmAction);
-
+    this.inference = new InferenceApi(this, 'InferenceApi', {
+      endpointName: this.pipeline.endpointName,
+      curatedBucket: props.curatedBucket,
+      lakeKey: props.lakeKey,
+      manifestCacheSeconds: ml.manifestCacheSeconds,
+      operationsTopic: props.operationsTopic,
+    });
+    this.inferenceFunction = this.inference.function;
+    this.inferenceUrl = this.inference.url;
     this.addOperatorOutputs();
   }
 
   /** Stack outputs an operator needs after a deploy. */
   private addOperatorOutputs(): void {
-    const dlq = this.node.tryFindChild('RetrainScheduleDlq') as sqs.IQueue | undefined;
+    const dlq = this.retrainSchedule?.deadLetterQueue;
     addOperatorOutputs(this, {
       InferenceUrl: {
         value: this.inferenceUrl.url,
@@ -207,6 +107,6 @@ export class MlStack extends Stack {
 
   /** Lets an app principal (e.g. the mobile app's Cognito identity-pool role) call the inference URL. */
   grantInvokeInference(grantee: iam.IGrantable): iam.Grant {
-    return this.inferenceFunction.grantInvokeUrl(grantee);
+    return this.inference.grantInvokeUrl(grantee);
   }
 }

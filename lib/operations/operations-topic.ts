@@ -1,10 +1,44 @@
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Construct } from 'constructs';
 import { subscribeEmails } from '../shared/operator-outputs';
+
+/** An alarm that notifies a topic: by default it fires on one breaching datapoint of at least 1. */
+export interface TopicAlarmProps {
+  readonly metric: cloudwatch.IMetric;
+  /** What went wrong, as the operator reads it in the notification. */
+  readonly description: string;
+  /** @default 1 */
+  readonly threshold?: number;
+  /** @default GREATER_THAN_OR_EQUAL_TO_THRESHOLD */
+  readonly comparisonOperator?: cloudwatch.ComparisonOperator;
+  /** @default 1 */
+  readonly evaluationPeriods?: number;
+  /** Also send the OK transition (the all-clear). @default true */
+  readonly notifyOk?: boolean;
+}
+
+/**
+ * The one alarm shape of the platform: missing data is not breaching, the ALARM (and unless `notifyOk: false` the OK)
+ * transition goes to `topic`. `OperationsTopic.alarm` is this with the operations topic.
+ */
+export function topicAlarm(scope: Construct, id: string, topic: sns.ITopic, props: TopicAlarmProps): cloudwatch.Alarm {
+  const alarm = new cloudwatch.Alarm(scope, id, {
+    alarmDescription: props.description,
+    metric: props.metric,
+    threshold: props.threshold ?? 1,
+    evaluationPeriods: props.evaluationPeriods ?? 1,
+    comparisonOperator: props.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  const action = new cwActions.SnsAction(topic);
+  alarm.addAlarmAction(action);
+  if (props.notifyOk ?? true) alarm.addOkAction(action);
+  return alarm;
+}
 
 export interface OperationsTopicProps {
   /** E-mail addresses subscribed to the topic. */
@@ -39,7 +73,12 @@ export class OperationsTopic extends Construct {
     this.key = key;
   }
 
-  /** Sends the alarm's ALARM and OK transitions to the operations topic. */
+  /** A new alarm in `scope` whose ALARM and OK transitions go to the operations topic (see `topicAlarm`). */
+  alarm(scope: Construct, id: string, props: Omit<TopicAlarmProps, 'notifyOk'>): cloudwatch.Alarm {
+    return topicAlarm(scope, id, this.topic, props);
+  }
+
+  /** Sends an existing alarm's ALARM and OK transitions to the operations topic. */
   notifyOn(
     alarm: cloudwatch.IAlarm & {
       addAlarmAction(...a: cloudwatch.IAlarmAction[]): void;

@@ -1,4 +1,4 @@
-import { Stack, Token, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import type { IConstruct } from 'constructs';
@@ -47,4 +47,21 @@ export function acknowledgeIam5(scope: IConstruct, findings: readonly string[], 
 export function nagAccount(scope: IConstruct): string {
   const account = Stack.of(scope).account;
   return Token.isUnresolved(account) ? '<AWS::AccountId>' : account;
+}
+
+/** The logical ID of a construct's default child (`Resource`) in its stack, as cdk-nag names it in `<Id.Arn>`. */
+export function logicalIdOf(c: IConstruct): string {
+  const child = c.node.defaultChild;
+  if (!child) throw new Error(`${c.node.path} has no default child`);
+  return Stack.of(c).getLogicalId(child as CfnElement);
+}
+
+/**
+ * The export name under which `scope`'s stack imports `value` of `producer`'s stack: cdk-nag names a cross-stack
+ * resource by its logical ID before synthesis and by this export after, so acknowledgements accept both.
+ */
+export function importNameOf(scope: IConstruct, value: string, producer: IConstruct): string {
+  const resolved = Stack.of(scope).resolve(Stack.of(producer).exportValue(value)) as { 'Fn::ImportValue'?: string };
+  if (!resolved['Fn::ImportValue']) throw new Error(`could not resolve the export of ${producer.node.path}`);
+  return resolved['Fn::ImportValue'];
 }

@@ -79,14 +79,12 @@ export class ResizeReconciler extends Construct {
       targets: [new targets.LambdaFunction(fn, { retryAttempts: 0 })],
     });
 
-    this.errorAlarm = new cloudwatch.Alarm(this, 'ErrorAlarm', {
-      alarmDescription: 'The warehouse resize reconciler failed (the node count may stay off the schedule)',
+    this.errorAlarm = props.operations.alarm(this, 'ErrorAlarm', {
+      description: 'The warehouse resize reconciler failed (the node count may stay off the schedule)',
       metric: fn.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    props.operations.notifyOn(this.errorAlarm);
   }
 }
