@@ -53,15 +53,7 @@ export class StreamingAlarms extends Construct {
 
   /** An alarm at `threshold` or above, notifying the operations topic (missing data is not breaching). */
   addAlarm(id: string, metric: cloudwatch.IMetric, threshold: number, description: string): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this, id, {
-      metric,
-      threshold,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: description,
-    });
-    this.operations.notifyOn(alarm);
+    const alarm = this.operations.alarm(this, id, { metric, threshold, description });
     this.alarms.push(alarm);
     return alarm;
   }
