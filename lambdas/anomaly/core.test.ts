@@ -6,7 +6,7 @@ import { type Alert } from './alerts';
 import { AnomalySession, type CachedDevice, type DeadLetter, StateConflictError } from './core';
 import type { AnomalyModel, DetectorResult, ModelFactory } from './model';
 import { FakeS3 } from '../../test/helpers/aws-fakes';
-import { CorruptStateError, decodeState, encodeState, newState } from './state';
+import { alreadyApplied, CorruptStateError, decodeState, encodeState, newState } from './state';
 import { platformApplicationSpec, platformOfArn, PushSecretError } from '../push-platform/core';
 
 /** A transparent test model: remembers the points it was fed; grade = 1 when temperature > 100. */
@@ -201,6 +201,29 @@ describe('state envelope', () => {
     expect(back.lastSequenceByShard).toEqual(st.lastSequenceByShard);
     expect((back.model as RecordingModel).seen).toEqual([[1, 2, 3, 4, 5]]);
     expect(() => decodeState(Buffer.from('nope nope'), factory)).toThrow(CorruptStateError);
+  });
+
+  it('alreadyApplied orders sequence numbers numerically, as BigInt does, without BigInt for canonical ones', () => {
+    const st = newState('dev-1', factory);
+    const cases = [
+      '0',
+      '9',
+      '10',
+      '99',
+      '100',
+      '49590338271490256608559692538361571095921575989136588898',
+      '49590338271490256608559692538361571095921575989136588899',
+      '49590338271490256608559692540925702759324208523137515618',
+      '007', // not canonical: the BigInt path
+      '0010',
+    ];
+    for (const last of cases) {
+      st.lastSequenceByShard['s'] = last;
+      for (const seq of cases) {
+        expect(alreadyApplied(st, 's', seq), `${seq} after ${last}`).toBe(BigInt(seq) <= BigInt(last));
+      }
+    }
+    expect(alreadyApplied(st, 'other-shard', '1')).toBe(false);
   });
 });
 
