@@ -31,7 +31,7 @@ export const PRICES = {
 export const ASSUMPTIONS = {
   /** Lambda gives one vCPU at 1,769 MB; single-threaded work at less memory runs 1769/MB times longer. */
   fullVcpuMb: 1769,
-  /** Wall time a function waits per S3 request (not measured locally). */
+  /** Wall time a function waits per S3 request (not measured locally); concurrent checkpoint PUTs share it. */
   s3LatencyMs: 40,
   /** Runtime, SDK and one batch; the handler's default cache bound is 60 % of the memory above this. */
   baseMemoryMb: 256,
@@ -56,6 +56,8 @@ export interface CostInputs {
   readonly snapshotBytes: number;
   /** Measured memory per warm device; sizes the function so that a shard's devices stay cached. */
   readonly memoryPerDeviceBytes: number;
+  /** Checkpoint PUTs the handler keeps in flight at once at the end of a batch (1: one after the other). */
+  readonly flushConcurrency: number;
   /** Days of noncurrent versions kept per PUT (0 for an unversioned state bucket). */
   readonly noncurrentDays?: number;
   readonly windowCpuMsPerRecord: number;
@@ -92,7 +94,7 @@ export function costPerDay(i: CostInputs): CostLine[] {
   const gets = records * i.getsPerRecord;
   const anomalyGbS =
     (records * i.cpuMsPerRecord * gbSecondsPerCpuSecond) / 1000 +
-    (((puts + gets) * a.s3LatencyMs) / 1000) * (functionMemoryMb / 1024);
+    (((puts / Math.max(1, i.flushConcurrency) + gets) * a.s3LatencyMs) / 1000) * (functionMemoryMb / 1024);
   const windowGbS = (records * i.windowCpuMsPerRecord * (a.fullVcpuMb / 1024)) / 1000;
   const windowInvocations = (86_400 / 180) * shards * 36;
   const gbIn = (records * 1024) / 1024 ** 3;

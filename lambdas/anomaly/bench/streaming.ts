@@ -27,7 +27,7 @@ import type { CachedDevice as BaseCached } from './baseline/anomaly/core';
 import * as curState from '../state';
 import * as curHandler from '../handler';
 import { MODEL_FIELDS, modelPoint, type AnomalyModel, type DetectorResult, type ModelFactory } from '../model';
-import type { CachedDevice as CurCached } from '../core';
+import { type CachedDevice as CurCached, FLUSH_CONCURRENCY } from '../core';
 import { createWindowHandler } from '../../window/handler';
 
 interface Args {
@@ -627,7 +627,7 @@ async function main(): Promise<void> {
     await s3.createBucket('bench-state-noop');
     await s3.createBucket('bench-windows');
     // Today: the curated (versioned) bucket keeps 90 days of noncurrent versions; this branch: see STATE_NONCURRENT_DAYS.
-    const rows: { impl: string; f: HandlerFigures; noncurrentDays: number }[] = [];
+    const rows: { impl: string; f: HandlerFigures; noncurrentDays: number; flushConcurrency: number }[] = [];
     if (!args.skipBaseline) {
       const base = baselineImpl();
       const ticks = one.slice(after, after + args.baselineSeconds);
@@ -645,13 +645,15 @@ async function main(): Promise<void> {
           Math.min(100, args.baselineDevices)
         ),
         noncurrentDays: 90,
+        // Today's flush awaits one device after the other.
+        flushConcurrency: 1,
       });
       gc();
     }
     const cur = currentImpl();
     const ticks = one.slice(after, after + args.seconds);
     const now = await measureHandler(cur, s3, 'bench-state-new', args.devices, train, warmup, ticks, args.batch);
-    rows.push({ impl: cur.name, f: now, noncurrentDays: STATE_NONCURRENT_DAYS });
+    rows.push({ impl: cur.name, f: now, noncurrentDays: STATE_NONCURRENT_DAYS, flushConcurrency: FLUSH_CONCURRENCY });
     gc();
     const overhead = await measureOverhead(
       s3,
@@ -691,13 +693,14 @@ async function main(): Promise<void> {
       `| output per window (JSON lines, one PUT) | ${w.outputBytes} B (${w.rows} rows, ${(w.outputBytes / w.devices).toFixed(0)} B per device) |`
     );
 
-    const inputs = (f: HandlerFigures, noncurrentDays: number): CostInputs => ({
+    const inputs = (f: HandlerFigures, noncurrentDays: number, flushConcurrency: number): CostInputs => ({
       devices: 1000,
       cpuMsPerRecord: f.cpuMs / f.records,
       putsPerRecord: f.puts / f.records,
       getsPerRecord: f.gets / f.records,
       snapshotBytes: f.snapshotBytes,
       memoryPerDeviceBytes: f.memoryPerDeviceBytes,
+      flushConcurrency,
       noncurrentDays,
       windowCpuMsPerRecord: w.cpuMs / w.records,
       windowOutputBytesPerDevicePerWindow: w.outputBytes / w.devices,
@@ -705,14 +708,17 @@ async function main(): Promise<void> {
     console.log(
       '\ncost per 1,000 devices per day at 1 Hz, from the figures above (prices and assumptions: lambdas/anomaly/bench/cost.ts):\n'
     );
-    const costs = rows.map((r) => ({ name: r.impl, cost: costPerDay(inputs(r.f, r.noncurrentDays)) }));
+    const costs = rows.map((r) => ({
+      name: r.impl,
+      cost: costPerDay(inputs(r.f, r.noncurrentDays, r.flushConcurrency)),
+    }));
     console.log(formatCostTable(costs));
     console.log(
       '\n' +
         describeAssumptions(
           costs.map((c) => ({
             name: c.name,
-            derived: derivedSizing(inputs(rows.find((r) => r.impl === c.name)!.f, 0)),
+            derived: derivedSizing(inputs(rows.find((r) => r.impl === c.name)!.f, 0, 1)),
           }))
         )
     );
