@@ -3,10 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { alertDue, snsMessage } from './alerts';
 import { S3StateStore } from './aws';
 import { type Alert } from './alerts';
-import { AnomalySession, type CachedDevice, type DeadLetter, StateConflictError } from './core';
+import {
+  AnomalySession,
+  type CachedDevice,
+  type DeadLetter,
+  FLUSH_CONCURRENCY,
+  StateConflictError,
+  type StateStore,
+} from './core';
 import type { AnomalyModel, DetectorResult, ModelFactory } from './model';
 import { FakeS3 } from '../../test/helpers/aws-fakes';
-import { CorruptStateError, decodeState, encodeState, newState } from './state';
+import { alreadyApplied, CorruptStateError, decodeState, encodeState, newState } from './state';
 import { platformApplicationSpec, platformOfArn, PushSecretError } from '../push-platform/core';
 
 /** A transparent test model: remembers the points it was fed; grade = 1 when temperature > 100. */
@@ -202,6 +209,29 @@ describe('state envelope', () => {
     expect((back.model as RecordingModel).seen).toEqual([[1, 2, 3, 4, 5]]);
     expect(() => decodeState(Buffer.from('nope nope'), factory)).toThrow(CorruptStateError);
   });
+
+  it('alreadyApplied orders sequence numbers numerically, as BigInt does, without BigInt for canonical ones', () => {
+    const st = newState('dev-1', factory);
+    const cases = [
+      '0',
+      '9',
+      '10',
+      '99',
+      '100',
+      '49590338271490256608559692538361571095921575989136588898',
+      '49590338271490256608559692538361571095921575989136588899',
+      '49590338271490256608559692540925702759324208523137515618',
+      '007', // not canonical: the BigInt path
+      '0010',
+    ];
+    for (const last of cases) {
+      st.lastSequenceByShard['s'] = last;
+      for (const seq of cases) {
+        expect(alreadyApplied(st, 's', seq), `${seq} after ${last}`).toBe(BigInt(seq) <= BigInt(last));
+      }
+    }
+    expect(alreadyApplied(st, 'other-shard', '1')).toBe(false);
+  });
 });
 
 describe('mobile push secret', () => {
@@ -247,6 +277,38 @@ describe('state writes, cache bound, alert durability, quarantine', () => {
     // 150 records over 150 s: checkpoints at 60 s and 120 s of arrival time, not 30 (one per batch).
     expect(puts(s3)).toBe(2);
     expect(decodeState(s3.objects.get('b/state/anomaly/a.state')!.bytes, factory).pointsApplied).toBe(125);
+  });
+
+  it('checkpoints up to FLUSH_CONCURRENCY devices at once; failures keep batch order', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const saved: string[] = [];
+    const store: StateStore = {
+      load: async () => undefined,
+      save: async (deviceId) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((r) => setTimeout(r, 2));
+        inFlight--;
+        if (deviceId === 'dev-03' || deviceId === 'dev-11') throw new Error(`S3 down for ${deviceId}`);
+        saved.push(deviceId);
+        return `"${deviceId}"`;
+      },
+    };
+    const d = deps(store as S3StateStore);
+    const s = new AnomalySession(d.deps);
+    const firsts: Record<string, string> = {};
+    for (let k = 0; k < 20; k++) {
+      const id = `dev-${String(k).padStart(2, '0')}`;
+      const r = rec(reading(id, k));
+      firsts[id] = r.kinesis.sequenceNumber;
+      await s.apply(r);
+    }
+    const out = await s.flush();
+    expect(most).toBe(FLUSH_CONCURRENCY);
+    expect(saved).toHaveLength(18);
+    expect(out.failures).toEqual([firsts['dev-03'], firsts['dev-11']]);
+    expect(out.errors.map((e) => e.deviceId)).toEqual(['dev-03', 'dev-11']);
   });
 
   it('bounds the cache in bytes: the least recently used device is checkpointed, then evicted', async () => {

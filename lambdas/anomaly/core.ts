@@ -54,6 +54,8 @@ export interface AnomalyCoreConfig {
 
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 60_000;
 export const DEFAULT_CACHE_MAX_BYTES = 512 * 1024 * 1024;
+/** Devices checkpointed (S3) and published (SNS) at the same time at the end of a batch. */
+export const FLUSH_CONCURRENCY = 8;
 
 /** A device model cached in the execution environment (module scope), with the etag of its last stored snapshot. */
 export interface CachedDevice {
@@ -223,22 +225,37 @@ export class AnomalySession {
 
   /** Checkpoints due devices, publishes their durable alerts; returns sequence numbers to report as failed. */
   async flush(): Promise<{ failures: string[]; errors: { deviceId: string; error: unknown }[] }> {
+    const touched = [...this.touched];
+    // Per device: failed (sequence number to report), error, or fine; kept in batch order.
+    const outcome: ({ firstSeq: string; error?: unknown } | undefined)[] = new Array(touched.length);
+    // Devices are independent: up to FLUSH_CONCURRENCY of them wait on S3/SNS at once; each device's own steps
+    // (checkpoint, publish, checkpoint) stay in order.
+    let next = 0;
+    const worker = async () => {
+      while (next < touched.length) {
+        const k = next++;
+        const [deviceId, firstSeq] = touched[k]!;
+        if (this.failed.has(deviceId)) {
+          outcome[k] = { firstSeq };
+          continue;
+        }
+        const dev = this.deps.cache.get(deviceId);
+        if (dev === undefined) continue;
+        try {
+          await this.flushDevice(deviceId, dev);
+        } catch (error) {
+          outcome[k] = { firstSeq, error };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(FLUSH_CONCURRENCY, touched.length) }, worker));
     const failures: string[] = [];
     const errors: { deviceId: string; error: unknown }[] = [];
-    for (const [deviceId, firstSeq] of this.touched) {
-      if (this.failed.has(deviceId)) {
-        failures.push(firstSeq);
-        continue;
-      }
-      const dev = this.deps.cache.get(deviceId);
-      if (dev === undefined) continue;
-      try {
-        await this.flushDevice(deviceId, dev);
-      } catch (error) {
-        errors.push({ deviceId, error });
-        failures.push(firstSeq);
-      }
-    }
+    outcome.forEach((o, k) => {
+      if (o === undefined) return;
+      failures.push(o.firstSeq);
+      if ('error' in o) errors.push({ deviceId: touched[k]![0], error: o.error });
+    });
     try {
       await this.makeRoom(0);
     } catch (error) {

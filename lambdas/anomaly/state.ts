@@ -75,8 +75,15 @@ export function newState(deviceId: string, factory: ModelFactory): DeviceState {
   };
 }
 
+const CANONICAL = /^(0|[1-9][0-9]*)$/;
+
 /** True when `seq` was already applied for `shardId` (Kinesis sequence numbers are decimal strings of any length). */
 export function alreadyApplied(s: DeviceState, shardId: string, seq: string): boolean {
   const last = s.lastSequenceByShard[shardId];
-  return last !== undefined && BigInt(seq) <= BigInt(last);
+  if (last === undefined) return false;
+  // Canonical decimal strings (no sign, no leading zero) compare by length, then as text: no BigInt per record.
+  if (CANONICAL.test(seq) && CANONICAL.test(last)) {
+    return seq.length !== last.length ? seq.length < last.length : seq <= last;
+  }
+  return BigInt(seq) <= BigInt(last);
 }
