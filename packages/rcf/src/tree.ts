@@ -275,6 +275,126 @@ export class Tree {
     }
   }
 
+  /**
+   * Builds the tree of an empty Tree in one pass from `n` sampled points (`pts`, n × dim float32) and fills the
+   * sampler with `weights`/`seqs` (entry i holds point i). Cuts as `insert` draws them (dimension ∝ side length of
+   * the box, value uniform inside it), recursively over the whole sample: a random cut tree of the same
+   * distribution as one grown point by point (Guha et al. 2016, theorem 3). Identical points share a leaf.
+   */
+  buildFrom(pts: Float32Array, n: number, weights: Float64Array, seqs: Float64Array, rng: Random): void {
+    if (this.root !== NONE || this.heapSize !== 0) throw new Error('buildFrom needs an empty tree');
+    if (n > this.capacity) throw new Error(`sample of ${n} points exceeds the capacity ${this.capacity}`);
+    if (n === 0) return;
+    const dim = this.dim;
+    const idx = new Int32Array(n);
+    for (let i = 0; i < n; i++) idx[i] = i;
+    const leafOf = new Int32Array(n);
+    // Box stack: level L holds the boxes of the two children of a node at level L − 1 (lo then hi, dim each).
+    const boxes = new Float64Array((n + 1) * 4 * dim);
+    for (let d = 0; d < dim; d++) boxes[d] = boxes[dim + d] = pts[d]!;
+    for (let i = 1; i < n; i++) {
+      const o = i * dim;
+      for (let d = 0; d < dim; d++) {
+        const x = pts[o + d]!;
+        if (x < boxes[d]!) boxes[d] = x;
+        if (x > boxes[dim + d]!) boxes[dim + d] = x;
+      }
+    }
+    this.root = this.buildRange(pts, idx, 0, n, leafOf, rng, NONE, boxes, 0);
+    for (let i = 0; i < n; i++) this.heapPush(weights[i]!, leafOf[i]!, seqs[i]!);
+  }
+
+  /** Subtree of the points idx[from, to) whose box is at `boxes[at .. at + 2·dim)`; returns its node id. */
+  private buildRange(
+    pts: Float32Array,
+    idx: Int32Array,
+    from: number,
+    to: number,
+    leafOf: Int32Array,
+    rng: Random,
+    par: number,
+    boxes: Float64Array,
+    at: number
+  ): number {
+    const dim = this.dim;
+    let range = 0;
+    for (let d = 0; d < dim; d++) range += boxes[at + dim + d]! - boxes[at + d]!;
+    if (range === 0) {
+      // All points identical: one leaf of mass to − from.
+      const first = idx[from]! * dim;
+      const leaf = this.newLeaf(pts.subarray(first, first + dim));
+      this.mass[leaf] = to - from;
+      this.parent[leaf] = par;
+      for (let i = from; i < to; i++) leafOf[idx[i]!] = leaf;
+      return leaf;
+    }
+    let r = rng.nextDouble() * range;
+    let cd = -1;
+    let lastPositive = 0;
+    for (let d = 0; d < dim; d++) {
+      const w = boxes[at + dim + d]! - boxes[at + d]!;
+      if (w > 0) {
+        lastPositive = d;
+        if (r < w) {
+          cd = d;
+          break;
+        }
+      }
+      r -= w;
+    }
+    const lo = boxes[at + (cd === NONE ? lastPositive : cd)]!;
+    const hi = boxes[at + dim + (cd === NONE ? lastPositive : cd)]!;
+    let cut: number;
+    if (cd === NONE) {
+      cd = lastPositive;
+      cut = lo;
+    } else cut = Math.fround(lo + r);
+    if (!(cut >= lo && cut < hi)) cut = lo;
+    const inner = this.freeInternal[--this.freeInternalCount]!;
+    this.cutDim[inner] = cd;
+    this.cutVal[inner] = cut;
+    this.parent[inner] = par;
+    this.mass[inner] = to - from;
+    const o = inner * dim;
+    for (let d = 0; d < dim; d++) {
+      this.boxMin[o + d] = boxes[at + d]!;
+      this.boxMax[o + d] = boxes[at + dim + d]!;
+    }
+    // Partition (x[cd] <= cut to the left: non-empty, it holds the minimum; the maximum is > cut) and the boxes of
+    // both sides, written to the next level of the stack.
+    const la = at - (at % (4 * dim)) + 4 * dim;
+    const ra = la + 2 * dim;
+    for (let d = 0; d < dim; d++) {
+      boxes[la + d] = boxes[ra + d] = Number.POSITIVE_INFINITY;
+      boxes[la + dim + d] = boxes[ra + dim + d] = Number.NEGATIVE_INFINITY;
+    }
+    let i = from;
+    let j = to - 1;
+    while (i <= j) {
+      const p = idx[i]! * dim;
+      if (pts[p + cd]! <= cut) {
+        for (let d = 0; d < dim; d++) {
+          const x = pts[p + d]!;
+          if (x < boxes[la + d]!) boxes[la + d] = x;
+          if (x > boxes[la + dim + d]!) boxes[la + dim + d] = x;
+        }
+        i++;
+      } else {
+        for (let d = 0; d < dim; d++) {
+          const x = pts[p + d]!;
+          if (x < boxes[ra + d]!) boxes[ra + d] = x;
+          if (x > boxes[ra + dim + d]!) boxes[ra + dim + d] = x;
+        }
+        const t = idx[i]!;
+        idx[i] = idx[j]!;
+        idx[j--] = t;
+      }
+    }
+    this.left[inner] = this.buildRange(pts, idx, from, i, leafOf, rng, inner, boxes, la);
+    this.right[inner] = this.buildRange(pts, idx, i, to, leafOf, rng, inner, boxes, ra);
+    return inner;
+  }
+
   private newLeaf(point: Float32Array): number {
     const leaf = this.freeLeaf[--this.freeLeafCount]!;
     this.points.set(point, (leaf - this.capacity) * this.dim);
