@@ -20,9 +20,11 @@ export class Tree {
   readonly cutVal: Float32Array;
   readonly left: Int32Array;
   readonly right: Int32Array;
-  /** Cached bounding boxes of internal nodes (float32: mins/maxes of float32 points, exact; not snapshotted). */
-  readonly boxMin: Float32Array;
-  readonly boxMax: Float32Array;
+  /**
+   * Cached bounding boxes of internal nodes (float32: mins/maxes of float32 points, exact; not snapshotted), one
+   * node's box contiguous (mins then maxes at node · 2·dim) so that a visit reads one or two cache lines.
+   */
+  readonly box: Float32Array;
   // all nodes
   readonly parent: Int32Array;
   readonly mass: Int32Array;
@@ -52,8 +54,7 @@ export class Tree {
     this.cutVal = new Float32Array(ni);
     this.left = new Int32Array(ni).fill(NONE);
     this.right = new Int32Array(ni).fill(NONE);
-    this.boxMin = new Float32Array(ni * dim);
-    this.boxMax = new Float32Array(ni * dim);
+    this.box = new Float32Array(ni * 2 * dim);
     this.parent = new Int32Array(2 * capacity).fill(NONE);
     this.mass = new Int32Array(2 * capacity);
     this.points = new Float32Array(capacity * dim);
@@ -149,12 +150,12 @@ export class Tree {
   private lo(node: number, d: number): number {
     return node >= this.capacity
       ? this.points[(node - this.capacity) * this.dim + d]!
-      : this.boxMin[node * this.dim + d]!;
+      : this.box[node * 2 * this.dim + d]!;
   }
   private hi(node: number, d: number): number {
     return node >= this.capacity
       ? this.points[(node - this.capacity) * this.dim + d]!
-      : this.boxMax[node * this.dim + d]!;
+      : this.box[(node * 2 + 1) * this.dim + d]!;
   }
 
   /** Inserts a point (float32 values) and returns the id of the leaf that holds it. */
@@ -176,10 +177,10 @@ export class Tree {
         const o = (node - cap) * dim;
         for (let d = 0; d < dim; d++) bLo[d] = bHi[d] = this.points[o + d]!;
       } else {
-        const o = node * dim;
+        const o = node * 2 * dim;
         for (let d = 0; d < dim; d++) {
-          bLo[d] = this.boxMin[o + d]!;
-          bHi[d] = this.boxMax[o + d]!;
+          bLo[d] = this.box[o + d]!;
+          bHi[d] = this.box[o + dim + d]!;
         }
       }
       let range = 0;
@@ -249,13 +250,13 @@ export class Tree {
         this.parent[node] = inner;
         this.parent[leaf] = inner;
         this.mass[inner] = this.mass[node]! + 1;
-        const o = inner * dim;
+        const o = inner * 2 * dim;
         for (let d = 0; d < dim; d++) {
           const x = point[d]!;
           const a = bLo[d]!;
           const b = bHi[d]!;
-          this.boxMin[o + d] = x < a ? x : a;
-          this.boxMax[o + d] = x > b ? x : b;
+          this.box[o + d] = x < a ? x : a;
+          this.box[o + dim + d] = x > b ? x : b;
         }
         if (par === NONE) this.root = inner;
         else if (this.left[par] === node) this.left[par] = inner;
@@ -265,11 +266,11 @@ export class Tree {
       }
       // Descend: this node's box and mass grow by the point.
       this.mass[node]!++;
-      const o = node * dim;
+      const o = node * 2 * dim;
       for (let d = 0; d < dim; d++) {
         const x = point[d]!;
-        if (x < bLo[d]!) this.boxMin[o + d] = x;
-        if (x > bHi[d]!) this.boxMax[o + d] = x;
+        if (x < bLo[d]!) this.box[o + d] = x;
+        if (x > bHi[d]!) this.box[o + dim + d] = x;
       }
       node = point[this.cutDim[node]!]! <= this.cutVal[node]! ? this.left[node]! : this.right[node]!;
     }
@@ -355,10 +356,10 @@ export class Tree {
     this.cutVal[inner] = cut;
     this.parent[inner] = par;
     this.mass[inner] = to - from;
-    const o = inner * dim;
+    const o = inner * 2 * dim;
     for (let d = 0; d < dim; d++) {
-      this.boxMin[o + d] = boxes[at + d]!;
-      this.boxMax[o + d] = boxes[at + dim + d]!;
+      this.box[o + d] = boxes[at + d]!;
+      this.box[o + dim + d] = boxes[at + dim + d]!;
     }
     // Partition (x[cd] <= cut to the left: non-empty, it holds the minimum; the maximum is > cut) and the boxes of
     // both sides, written to the next level of the stack.
@@ -448,7 +449,7 @@ export class Tree {
     const dim = this.dim;
     const l = this.left[n]!;
     const r = this.right[n]!;
-    const o = n * dim;
+    const o = n * 2 * dim;
     let changed = false;
     for (let d = 0; d < dim; d++) {
       const a = this.lo(l, d);
@@ -457,10 +458,10 @@ export class Tree {
       const e = this.hi(r, d);
       const mn = a < b ? a : b;
       const mx = c > e ? c : e;
-      if (mn !== this.boxMin[o + d] || mx !== this.boxMax[o + d]) {
+      if (mn !== this.box[o + d] || mx !== this.box[o + dim + d]) {
         changed = true;
-        this.boxMin[o + d] = mn;
-        this.boxMax[o + d] = mx;
+        this.box[o + d] = mn;
+        this.box[o + dim + d] = mx;
       }
     }
     return changed;
@@ -556,17 +557,16 @@ export class Tree {
         }
       }
     }
-    const bmin = this.boxMin;
-    const bmax = this.boxMax;
+    const box = this.box;
     for (let k = depth - 1; k >= 0; k--) {
       const n = path[k]!;
-      const o = n * dim;
+      const o = n * 2 * dim;
       let gapSum = 0;
       let newRange = 0;
       for (let d = 0; d < dim; d++) {
         const x = q[d]!;
-        const a = bmin[o + d]!;
-        const b = bmax[o + d]!;
+        const a = box[o + d]!;
+        const b = box[o + dim + d]!;
         if (x < a) {
           gapSum += a - x;
           newRange += b - x;
@@ -582,8 +582,8 @@ export class Tree {
       if (attr) {
         for (let d = 0; d < dim; d++) {
           const x = q[d]!;
-          const a = bmin[o + d]!;
-          const b = bmax[o + d]!;
+          const a = box[o + d]!;
+          const b = box[o + dim + d]!;
           scratchH[d] = (x > b ? ((x - b) / newRange) * unseen : 0) + (1 - p) * scratchH[d]!;
           scratchL[d] = (x < a ? ((a - x) / newRange) * unseen : 0) + (1 - p) * scratchL[d]!;
         }
