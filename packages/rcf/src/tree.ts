@@ -146,18 +146,6 @@ export class Tree {
 
   // ---------------------------------------------------------------- insert / delete
 
-  /** Lower corner of a node's box in dimension d. */
-  private lo(node: number, d: number): number {
-    return node >= this.capacity
-      ? this.points[(node - this.capacity) * this.dim + d]!
-      : this.box[node * 2 * this.dim + d]!;
-  }
-  private hi(node: number, d: number): number {
-    return node >= this.capacity
-      ? this.points[(node - this.capacity) * this.dim + d]!
-      : this.box[(node * 2 + 1) * this.dim + d]!;
-  }
-
   /** Inserts a point (float32 values) and returns the id of the leaf that holds it. */
   insert(point: Float32Array, rng: Random): number {
     const dim = this.dim;
@@ -447,21 +435,31 @@ export class Tree {
   /** Box of an internal node = union of its children's boxes; returns whether it changed. */
   recomputeBox(n: number): boolean {
     const dim = this.dim;
+    const cap = this.capacity;
     const l = this.left[n]!;
     const r = this.right[n]!;
+    const box = this.box;
+    const pts = this.points;
+    // Each child's lower and upper corner: a leaf's point (both corners) or an internal node's cached box.
+    const lArr = l >= cap ? pts : box;
+    const lLo = l >= cap ? (l - cap) * dim : l * 2 * dim;
+    const lHi = l >= cap ? lLo : lLo + dim;
+    const rArr = r >= cap ? pts : box;
+    const rLo = r >= cap ? (r - cap) * dim : r * 2 * dim;
+    const rHi = r >= cap ? rLo : rLo + dim;
     const o = n * 2 * dim;
     let changed = false;
     for (let d = 0; d < dim; d++) {
-      const a = this.lo(l, d);
-      const b = this.lo(r, d);
-      const c = this.hi(l, d);
-      const e = this.hi(r, d);
+      const a = lArr[lLo + d]!;
+      const b = rArr[rLo + d]!;
+      const c = lArr[lHi + d]!;
+      const e = rArr[rHi + d]!;
       const mn = a < b ? a : b;
       const mx = c > e ? c : e;
-      if (mn !== this.box[o + d] || mx !== this.box[o + dim + d]) {
+      if (mn !== box[o + d] || mx !== box[o + dim + d]) {
         changed = true;
-        this.box[o + d] = mn;
-        this.box[o + dim + d] = mx;
+        box[o + d] = mn;
+        box[o + dim + d] = mx;
       }
     }
     return changed;
