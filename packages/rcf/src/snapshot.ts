@@ -295,7 +295,7 @@ export function writeForest(w: SnapshotWriter, f: RandomCutForest, recordDims: n
       if (!(q >= minSeq)) continue; // NaN (unknown) or outside the window
       const base = (t.heapLeaf[i]! - t.capacity) * dim;
       for (let k = 0; k < shingleSize; k++) {
-        const ri = q - 1 + k - lo;
+        const ri = (q - 1 + k - lo) | 0; // < span (int32)
         if (has[ri] === 1) continue;
         has[ri] = 1;
         const ro = ri * recordDims;
@@ -311,7 +311,7 @@ export function writeForest(w: SnapshotWriter, f: RandomCutForest, recordDims: n
       const q = t.heapSeq[i]!;
       if (!(q >= minSeq)) continue;
       const base = (t.heapLeaf[i]! - t.capacity) * dim;
-      const ro = (q - 1 - lo) * recordDims;
+      const ro = ((q - 1 - lo) * recordDims) | 0; // < span · recordDims (int32)
       let good = 1;
       for (let j = 0; j < dim; j++) {
         if (recBits[ro + j] !== pb[base + j]) {
