@@ -11,6 +11,13 @@ export const NONE = -1;
  * pointing at a leaf. Cuts are range-proportional (`RandomCutTree.randomCut` of aws/random-cut-forest-by-aws): a
  * dimension is chosen with probability proportional to its side length in the box, the cut uniformly inside it.
  */
+/** Node ids: 16-bit when every id (< 2·capacity) fits, halving the index arrays of the default 256-sample trees. */
+export type NodeIds = Int16Array | Int32Array;
+
+function nodeIds(capacity: number, length: number): NodeIds {
+  return 2 * capacity <= 32_767 ? new Int16Array(length) : new Int32Array(length);
+}
+
 export class Tree {
   readonly dim: number;
   readonly capacity: number;
@@ -18,31 +25,32 @@ export class Tree {
   // internal nodes
   readonly cutDim: Uint16Array;
   readonly cutVal: Float32Array;
-  readonly left: Int32Array;
-  readonly right: Int32Array;
+  readonly left: NodeIds;
+  readonly right: NodeIds;
   /**
    * Cached bounding boxes of internal nodes (float32: mins/maxes of float32 points, exact; not snapshotted), one
    * node's box contiguous (mins then maxes at node · 2·dim) so that a visit reads one or two cache lines.
    */
   readonly box: Float32Array;
   // all nodes
-  readonly parent: Int32Array;
-  readonly mass: Int32Array;
+  readonly parent: NodeIds;
+  /** Masses (≤ capacity): 16-bit unsigned when the capacity fits. */
+  readonly mass: Uint16Array | Int32Array;
   // leaves
   readonly points: Float32Array;
   // free lists (stacks)
-  readonly freeInternal: Int32Array;
+  readonly freeInternal: NodeIds;
   freeInternalCount: number;
-  readonly freeLeaf: Int32Array;
+  readonly freeLeaf: NodeIds;
   freeLeafCount: number;
   // sampler: max-heap of weights; heapLeaf[i] = leaf id of entry i
   readonly heapW: Float64Array;
-  readonly heapLeaf: Int32Array;
+  readonly heapLeaf: NodeIds;
   /** heapSeq[i] = forest update number that sampled entry i (NaN when unknown, e.g. restored from a v1 snapshot). */
   readonly heapSeq: Float64Array;
   heapSize = 0;
   /** Scratch: path of node ids from the root to a leaf; the box of the node being visited. */
-  readonly path: Int32Array;
+  readonly path: NodeIds;
   private readonly curLo: Float64Array;
   private readonly curHi: Float64Array;
 
@@ -52,23 +60,23 @@ export class Tree {
     const ni = capacity - 1;
     this.cutDim = new Uint16Array(ni);
     this.cutVal = new Float32Array(ni);
-    this.left = new Int32Array(ni).fill(NONE);
-    this.right = new Int32Array(ni).fill(NONE);
+    this.left = nodeIds(capacity, ni).fill(NONE);
+    this.right = nodeIds(capacity, ni).fill(NONE);
     this.box = new Float32Array(ni * 2 * dim);
-    this.parent = new Int32Array(2 * capacity).fill(NONE);
-    this.mass = new Int32Array(2 * capacity);
+    this.parent = nodeIds(capacity, 2 * capacity).fill(NONE);
+    this.mass = capacity <= 65_535 ? new Uint16Array(2 * capacity) : new Int32Array(2 * capacity);
     this.points = new Float32Array(capacity * dim);
-    this.freeInternal = new Int32Array(ni);
-    this.freeLeaf = new Int32Array(capacity);
+    this.freeInternal = nodeIds(capacity, ni);
+    this.freeLeaf = nodeIds(capacity, capacity);
     // Stacks popped from the end: lowest ids are used first.
     for (let i = 0; i < ni; i++) this.freeInternal[i] = ni - 1 - i;
     for (let i = 0; i < capacity; i++) this.freeLeaf[i] = 2 * capacity - 1 - i;
     this.freeInternalCount = ni;
     this.freeLeafCount = capacity;
     this.heapW = new Float64Array(capacity);
-    this.heapLeaf = new Int32Array(capacity);
+    this.heapLeaf = nodeIds(capacity, capacity);
     this.heapSeq = new Float64Array(capacity).fill(Number.NaN);
-    this.path = new Int32Array(capacity + 1);
+    this.path = nodeIds(capacity, capacity + 1);
     this.curLo = new Float64Array(dim);
     this.curHi = new Float64Array(dim);
   }
