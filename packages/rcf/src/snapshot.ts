@@ -491,7 +491,9 @@ export function readForest(
       for (let k = 0; k < shingleSize; k++) {
         const ri = s - 1 + k - lo;
         if (!(ri >= 0 && ri < span && has[ri])) throw new SnapshotError(`${what}: sampled update ${s} lacks records`);
-        into.set(rec.subarray(ri * rd, (ri + 1) * rd), at + k * rd);
+        const from = ri * rd;
+        const to = at + k * rd;
+        for (let j = 0; j < rd; j++) into[to + j] = rec[from + j]!;
       }
     };
     if (version === 2) {
@@ -513,7 +515,9 @@ export function readForest(
         sampleQ[i] = s;
       }
       for (let i = 0; i < nTable; i++) {
-        sample.set(table.subarray(refs[i]! * dim, (refs[i]! + 1) * dim), (nSeq + i) * dim);
+        const from = refs[i]! * dim;
+        const to = (nSeq + i) * dim;
+        for (let j = 0; j < dim; j++) sample[to + j] = table[from + j]!;
         sampleW[nSeq + i] = weights[i]!;
         sampleQ[nSeq + i] = Number.NaN;
       }

@@ -319,7 +319,9 @@ export class Tree {
     if (range === 0) {
       // All points identical: one leaf of mass to − from.
       const first = idx[from]! * dim;
-      const leaf = this.newLeaf(pts.subarray(first, first + dim));
+      const leaf = this.freeLeaf[--this.freeLeafCount]!;
+      const lo = (leaf - this.capacity) * dim;
+      for (let d = 0; d < dim; d++) this.points[lo + d] = pts[first + d]!;
       this.mass[leaf] = to - from;
       this.parent[leaf] = par;
       for (let i = from; i < to; i++) leafOf[idx[i]!] = leaf;
