@@ -18,6 +18,8 @@ import {
   scoreAtThreshold,
 } from '../src/index';
 import { NaiveForest } from './naive-rcf';
+import { AnomalyDetector as BaselineDetector } from './baseline/detector';
+import { nabSeries, simulatorSeries } from './exactness';
 
 const dataDir = join(__dirname, '..', '..', '..', 'data', 'nab');
 const csvPath = join(dataDir, 'machine_temperature_system_failure.csv');
@@ -181,5 +183,108 @@ function speed(): void {
   );
 }
 
-nab();
-speed();
+/**
+ * Before/after in the same run: the frozen baseline (bench/baseline, the code before the rcfperf work) and this code,
+ * alternated over several rounds, minimum CPU time per round. 1 dimension (NAB machine temperature, detect defaults)
+ * and 5 sensors × shingle 4 = 20 dimensions (the project simulator, Lambda defaults), 100 and 50 trees; memory per
+ * warm model (bytes of its typed arrays, `memoryBytes`), snapshot size and encode/decode times (medians).
+ */
+function beforeAfter(): void {
+  type Ctor = new (o: object) => {
+    process(p: number | number[]): unknown;
+    snapshot(): Uint8Array;
+    memoryBytes(): number;
+  };
+  type Restore = (b: Uint8Array) => unknown;
+  const impls: [string, Ctor, Restore][] = [
+    ['before', BaselineDetector as unknown as Ctor, (b) => BaselineDetector.restore(b)],
+    ['after', AnomalyDetector as unknown as Ctor, (b) => AnomalyDetector.restore(b)],
+  ];
+  const nabValues = nabSeries()[0]!.values;
+  const sim = simulatorSeries(12_000, 3);
+  const cases: { name: string; options: object; input: (number | number[])[]; warm: number }[] = [
+    {
+      name: '1 dim x shingle 4, 100 trees (detect defaults, NAB machine temp.)',
+      options: {},
+      input: nabValues,
+      warm: 4000,
+    },
+    { name: '1 dim x shingle 4, 50 trees', options: { numberOfTrees: 50 }, input: nabValues, warm: 4000 },
+    {
+      name: '5 sensors x shingle 4 = 20 dims, 100 trees (Lambda defaults, simulator)',
+      options: { dimensions: 5 },
+      input: sim,
+      warm: 6000,
+    },
+    {
+      name: '5 sensors x shingle 4 = 20 dims, 50 trees',
+      options: { dimensions: 5, numberOfTrees: 50 },
+      input: sim,
+      warm: 6000,
+    },
+  ];
+  const rounds = 3;
+  const cpuSec = (f: () => void): number => {
+    const c0 = process.cpuUsage();
+    f();
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 1e6;
+  };
+  console.log(
+    `Before (frozen baseline) vs after, same run, AnomalyDetector.process (score + attribution + update + grade), ` +
+      `records per CPU-second (one core; best of ${rounds} rounds; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores):`
+  );
+  for (const c of cases) {
+    const best = [Infinity, Infinity];
+    const models: { process(p: number | number[]): unknown; snapshot(): Uint8Array; memoryBytes(): number }[] = [];
+    const timed = c.input.length - c.warm;
+    for (let round = 0; round < rounds; round++) {
+      impls.forEach(([, D], k) => {
+        const d = new D(c.options);
+        for (let i = 0; i < c.warm; i++) d.process(c.input[i]!);
+        const sec = cpuSec(() => {
+          for (let i = c.warm; i < c.input.length; i++) d.process(c.input[i]!);
+        });
+        best[k] = Math.min(best[k]!, sec);
+        models[k] = d;
+      });
+    }
+    const rate = best.map((s) => timed / s);
+    console.log(
+      `  ${c.name}: before ${rate[0]!.toFixed(0)}/s, after ${rate[1]!.toFixed(0)}/s (x${(rate[1]! / rate[0]!).toFixed(2)}); ` +
+        `${(1000 / rate[1]!).toFixed(3)} ms/record after (before ${(1000 / rate[0]!).toFixed(3)})`
+    );
+    if (c.name.includes('100 trees')) {
+      const line = impls.map(([name, , restore], k) => {
+        const d = models[k]!;
+        const enc: number[] = [];
+        const dec: number[] = [];
+        let bytes = d.snapshot();
+        for (let i = 0; i < 9; i++) {
+          const t0 = process.hrtime.bigint();
+          bytes = d.snapshot();
+          const t1 = process.hrtime.bigint();
+          restore(bytes);
+          const t2 = process.hrtime.bigint();
+          enc.push(Number(t1 - t0) / 1e6);
+          dec.push(Number(t2 - t1) / 1e6);
+        }
+        const med = (a: number[]): string => a.sort((x, y) => x - y)[a.length >> 1]!.toFixed(1);
+        return (
+          `${name}: memory ${(d.memoryBytes() / 1048576).toFixed(2)} MiB, snapshot ${(bytes.length / 1024).toFixed(0)} KiB, ` +
+          `encode ${med(enc)} ms, decode ${med(dec)} ms`
+        );
+      });
+      console.log(
+        `    warm model after ${c.input.length} records — ${line.join(' | ')} (targets: <= 1.5 MiB, <= 256 KiB, <= 5 ms)`
+      );
+    }
+  }
+}
+
+// `-- --before-after` runs only the before/after comparison.
+if (!process.argv.includes('--before-after')) {
+  nab();
+  speed();
+}
+beforeAfter();

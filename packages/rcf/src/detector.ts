@@ -363,7 +363,7 @@ export class AnomalyDetector {
   memoryBytes(): number {
     let n = this.warmupBuffer.byteLength + 8 * (this.center.length * 3 + this.shingle.length * 4);
     for (const t of this.forest.trees) {
-      for (const a of [t.cutDim, t.cutVal, t.left, t.right, t.boxMin, t.boxMax, t.parent, t.mass, t.points]) {
+      for (const a of [t.cutDim, t.cutVal, t.left, t.right, t.box, t.parent, t.mass, t.points]) {
         n += a.byteLength;
       }
       for (const a of [t.freeInternal, t.freeLeaf, t.heapW, t.heapLeaf, t.heapSeq, t.path]) n += a.byteLength;

@@ -1,5 +1,5 @@
 export { Random } from './random';
-export { Tree, NONE } from './tree';
+export { Tree, NONE, type NodeIds } from './tree';
 export { RandomCutForest, type ForestOptions, validateForestOptions, MAX_SAMPLE_SIZE, MAX_DIMENSIONS } from './forest';
 export {
   Thresholder,

@@ -11,6 +11,13 @@ export const NONE = -1;
  * pointing at a leaf. Cuts are range-proportional (`RandomCutTree.randomCut` of aws/random-cut-forest-by-aws): a
  * dimension is chosen with probability proportional to its side length in the box, the cut uniformly inside it.
  */
+/** Node ids: 16-bit when every id (< 2·capacity) fits, halving the index arrays of the default 256-sample trees. */
+export type NodeIds = Int16Array | Int32Array;
+
+function nodeIds(capacity: number, length: number): NodeIds {
+  return 2 * capacity <= 32_767 ? new Int16Array(length) : new Int32Array(length);
+}
+
 export class Tree {
   readonly dim: number;
   readonly capacity: number;
@@ -18,29 +25,32 @@ export class Tree {
   // internal nodes
   readonly cutDim: Uint16Array;
   readonly cutVal: Float32Array;
-  readonly left: Int32Array;
-  readonly right: Int32Array;
-  /** Cached bounding boxes of internal nodes (float32: mins/maxes of float32 points, exact; not snapshotted). */
-  readonly boxMin: Float32Array;
-  readonly boxMax: Float32Array;
+  readonly left: NodeIds;
+  readonly right: NodeIds;
+  /**
+   * Cached bounding boxes of internal nodes (float32: mins/maxes of float32 points, exact; not snapshotted), one
+   * node's box contiguous (mins then maxes at node · 2·dim) so that a visit reads one or two cache lines.
+   */
+  readonly box: Float32Array;
   // all nodes
-  readonly parent: Int32Array;
-  readonly mass: Int32Array;
+  readonly parent: NodeIds;
+  /** Masses (≤ capacity): 16-bit unsigned when the capacity fits. */
+  readonly mass: Uint16Array | Int32Array;
   // leaves
   readonly points: Float32Array;
   // free lists (stacks)
-  readonly freeInternal: Int32Array;
+  readonly freeInternal: NodeIds;
   freeInternalCount: number;
-  readonly freeLeaf: Int32Array;
+  readonly freeLeaf: NodeIds;
   freeLeafCount: number;
   // sampler: max-heap of weights; heapLeaf[i] = leaf id of entry i
   readonly heapW: Float64Array;
-  readonly heapLeaf: Int32Array;
+  readonly heapLeaf: NodeIds;
   /** heapSeq[i] = forest update number that sampled entry i (NaN when unknown, e.g. restored from a v1 snapshot). */
   readonly heapSeq: Float64Array;
   heapSize = 0;
   /** Scratch: path of node ids from the root to a leaf; the box of the node being visited. */
-  readonly path: Int32Array;
+  readonly path: NodeIds;
   private readonly curLo: Float64Array;
   private readonly curHi: Float64Array;
 
@@ -50,24 +60,23 @@ export class Tree {
     const ni = capacity - 1;
     this.cutDim = new Uint16Array(ni);
     this.cutVal = new Float32Array(ni);
-    this.left = new Int32Array(ni).fill(NONE);
-    this.right = new Int32Array(ni).fill(NONE);
-    this.boxMin = new Float32Array(ni * dim);
-    this.boxMax = new Float32Array(ni * dim);
-    this.parent = new Int32Array(2 * capacity).fill(NONE);
-    this.mass = new Int32Array(2 * capacity);
+    this.left = nodeIds(capacity, ni).fill(NONE);
+    this.right = nodeIds(capacity, ni).fill(NONE);
+    this.box = new Float32Array(ni * 2 * dim);
+    this.parent = nodeIds(capacity, 2 * capacity).fill(NONE);
+    this.mass = capacity <= 65_535 ? new Uint16Array(2 * capacity) : new Int32Array(2 * capacity);
     this.points = new Float32Array(capacity * dim);
-    this.freeInternal = new Int32Array(ni);
-    this.freeLeaf = new Int32Array(capacity);
+    this.freeInternal = nodeIds(capacity, ni);
+    this.freeLeaf = nodeIds(capacity, capacity);
     // Stacks popped from the end: lowest ids are used first.
     for (let i = 0; i < ni; i++) this.freeInternal[i] = ni - 1 - i;
     for (let i = 0; i < capacity; i++) this.freeLeaf[i] = 2 * capacity - 1 - i;
     this.freeInternalCount = ni;
     this.freeLeafCount = capacity;
     this.heapW = new Float64Array(capacity);
-    this.heapLeaf = new Int32Array(capacity);
+    this.heapLeaf = nodeIds(capacity, capacity);
     this.heapSeq = new Float64Array(capacity).fill(Number.NaN);
-    this.path = new Int32Array(capacity + 1);
+    this.path = nodeIds(capacity, capacity + 1);
     this.curLo = new Float64Array(dim);
     this.curHi = new Float64Array(dim);
   }
@@ -145,18 +154,6 @@ export class Tree {
 
   // ---------------------------------------------------------------- insert / delete
 
-  /** Lower corner of a node's box in dimension d. */
-  private lo(node: number, d: number): number {
-    return node >= this.capacity
-      ? this.points[(node - this.capacity) * this.dim + d]!
-      : this.boxMin[node * this.dim + d]!;
-  }
-  private hi(node: number, d: number): number {
-    return node >= this.capacity
-      ? this.points[(node - this.capacity) * this.dim + d]!
-      : this.boxMax[node * this.dim + d]!;
-  }
-
   /** Inserts a point (float32 values) and returns the id of the leaf that holds it. */
   insert(point: Float32Array, rng: Random): number {
     const dim = this.dim;
@@ -176,10 +173,10 @@ export class Tree {
         const o = (node - cap) * dim;
         for (let d = 0; d < dim; d++) bLo[d] = bHi[d] = this.points[o + d]!;
       } else {
-        const o = node * dim;
+        const o = node * 2 * dim;
         for (let d = 0; d < dim; d++) {
-          bLo[d] = this.boxMin[o + d]!;
-          bHi[d] = this.boxMax[o + d]!;
+          bLo[d] = this.box[o + d]!;
+          bHi[d] = this.box[o + dim + d]!;
         }
       }
       let range = 0;
@@ -249,13 +246,13 @@ export class Tree {
         this.parent[node] = inner;
         this.parent[leaf] = inner;
         this.mass[inner] = this.mass[node]! + 1;
-        const o = inner * dim;
+        const o = inner * 2 * dim;
         for (let d = 0; d < dim; d++) {
           const x = point[d]!;
           const a = bLo[d]!;
           const b = bHi[d]!;
-          this.boxMin[o + d] = x < a ? x : a;
-          this.boxMax[o + d] = x > b ? x : b;
+          this.box[o + d] = x < a ? x : a;
+          this.box[o + dim + d] = x > b ? x : b;
         }
         if (par === NONE) this.root = inner;
         else if (this.left[par] === node) this.left[par] = inner;
@@ -265,14 +262,136 @@ export class Tree {
       }
       // Descend: this node's box and mass grow by the point.
       this.mass[node]!++;
-      const o = node * dim;
+      const o = node * 2 * dim;
       for (let d = 0; d < dim; d++) {
         const x = point[d]!;
-        if (x < bLo[d]!) this.boxMin[o + d] = x;
-        if (x > bHi[d]!) this.boxMax[o + d] = x;
+        if (x < bLo[d]!) this.box[o + d] = x;
+        if (x > bHi[d]!) this.box[o + dim + d] = x;
       }
       node = point[this.cutDim[node]!]! <= this.cutVal[node]! ? this.left[node]! : this.right[node]!;
     }
+  }
+
+  /**
+   * Builds the tree of an empty Tree in one pass from `n` sampled points (`pts`, n × dim float32) and fills the
+   * sampler with `weights`/`seqs` (entry i holds point i). Cuts as `insert` draws them (dimension ∝ side length of
+   * the box, value uniform inside it), recursively over the whole sample: a random cut tree of the same
+   * distribution as one grown point by point (Guha et al. 2016, theorem 3). Identical points share a leaf.
+   */
+  buildFrom(pts: Float32Array, n: number, weights: Float64Array, seqs: Float64Array, rng: Random): void {
+    if (this.root !== NONE || this.heapSize !== 0) throw new Error('buildFrom needs an empty tree');
+    if (n > this.capacity) throw new Error(`sample of ${n} points exceeds the capacity ${this.capacity}`);
+    if (n === 0) return;
+    const dim = this.dim;
+    const idx = new Int32Array(n);
+    for (let i = 0; i < n; i++) idx[i] = i;
+    const leafOf = new Int32Array(n);
+    // Box stack: level L holds the boxes of the two children of a node at level L − 1 (lo then hi, dim each).
+    const boxes = new Float64Array((n + 1) * 4 * dim);
+    for (let d = 0; d < dim; d++) boxes[d] = boxes[dim + d] = pts[d]!;
+    for (let i = 1; i < n; i++) {
+      const o = i * dim;
+      for (let d = 0; d < dim; d++) {
+        const x = pts[o + d]!;
+        if (x < boxes[d]!) boxes[d] = x;
+        if (x > boxes[dim + d]!) boxes[dim + d] = x;
+      }
+    }
+    this.root = this.buildRange(pts, idx, 0, n, leafOf, rng, NONE, boxes, 0);
+    for (let i = 0; i < n; i++) this.heapPush(weights[i]!, leafOf[i]!, seqs[i]!);
+  }
+
+  /** Subtree of the points idx[from, to) whose box is at `boxes[at .. at + 2·dim)`; returns its node id. */
+  private buildRange(
+    pts: Float32Array,
+    idx: Int32Array,
+    from: number,
+    to: number,
+    leafOf: Int32Array,
+    rng: Random,
+    par: number,
+    boxes: Float64Array,
+    at: number
+  ): number {
+    const dim = this.dim;
+    let range = 0;
+    for (let d = 0; d < dim; d++) range += boxes[at + dim + d]! - boxes[at + d]!;
+    if (range === 0) {
+      // All points identical: one leaf of mass to − from.
+      const first = idx[from]! * dim;
+      const leaf = this.freeLeaf[--this.freeLeafCount]!;
+      const lo = (leaf - this.capacity) * dim;
+      for (let d = 0; d < dim; d++) this.points[lo + d] = pts[first + d]!;
+      this.mass[leaf] = to - from;
+      this.parent[leaf] = par;
+      for (let i = from; i < to; i++) leafOf[idx[i]!] = leaf;
+      return leaf;
+    }
+    let r = rng.nextDouble() * range;
+    let cd = -1;
+    let lastPositive = 0;
+    for (let d = 0; d < dim; d++) {
+      const w = boxes[at + dim + d]! - boxes[at + d]!;
+      if (w > 0) {
+        lastPositive = d;
+        if (r < w) {
+          cd = d;
+          break;
+        }
+      }
+      r -= w;
+    }
+    const lo = boxes[at + (cd === NONE ? lastPositive : cd)]!;
+    const hi = boxes[at + dim + (cd === NONE ? lastPositive : cd)]!;
+    let cut: number;
+    if (cd === NONE) {
+      cd = lastPositive;
+      cut = lo;
+    } else cut = Math.fround(lo + r);
+    if (!(cut >= lo && cut < hi)) cut = lo;
+    const inner = this.freeInternal[--this.freeInternalCount]!;
+    this.cutDim[inner] = cd;
+    this.cutVal[inner] = cut;
+    this.parent[inner] = par;
+    this.mass[inner] = to - from;
+    const o = inner * 2 * dim;
+    for (let d = 0; d < dim; d++) {
+      this.box[o + d] = boxes[at + d]!;
+      this.box[o + dim + d] = boxes[at + dim + d]!;
+    }
+    // Partition (x[cd] <= cut to the left: non-empty, it holds the minimum; the maximum is > cut) and the boxes of
+    // both sides, written to the next level of the stack.
+    const la = at - (at % (4 * dim)) + 4 * dim;
+    const ra = la + 2 * dim;
+    for (let d = 0; d < dim; d++) {
+      boxes[la + d] = boxes[ra + d] = Number.POSITIVE_INFINITY;
+      boxes[la + dim + d] = boxes[ra + dim + d] = Number.NEGATIVE_INFINITY;
+    }
+    let i = from;
+    let j = to - 1;
+    while (i <= j) {
+      const p = idx[i]! * dim;
+      if (pts[p + cd]! <= cut) {
+        for (let d = 0; d < dim; d++) {
+          const x = pts[p + d]!;
+          if (x < boxes[la + d]!) boxes[la + d] = x;
+          if (x > boxes[la + dim + d]!) boxes[la + dim + d] = x;
+        }
+        i++;
+      } else {
+        for (let d = 0; d < dim; d++) {
+          const x = pts[p + d]!;
+          if (x < boxes[ra + d]!) boxes[ra + d] = x;
+          if (x > boxes[ra + dim + d]!) boxes[ra + dim + d] = x;
+        }
+        const t = idx[i]!;
+        idx[i] = idx[j]!;
+        idx[j--] = t;
+      }
+    }
+    this.left[inner] = this.buildRange(pts, idx, from, i, leafOf, rng, inner, boxes, la);
+    this.right[inner] = this.buildRange(pts, idx, i, to, leafOf, rng, inner, boxes, ra);
+    return inner;
   }
 
   private newLeaf(point: Float32Array): number {
@@ -326,21 +445,31 @@ export class Tree {
   /** Box of an internal node = union of its children's boxes; returns whether it changed. */
   recomputeBox(n: number): boolean {
     const dim = this.dim;
+    const cap = this.capacity;
     const l = this.left[n]!;
     const r = this.right[n]!;
-    const o = n * dim;
+    const box = this.box;
+    const pts = this.points;
+    // Each child's lower and upper corner: a leaf's point (both corners) or an internal node's cached box.
+    const lArr = l >= cap ? pts : box;
+    const lLo = l >= cap ? (l - cap) * dim : l * 2 * dim;
+    const lHi = l >= cap ? lLo : lLo + dim;
+    const rArr = r >= cap ? pts : box;
+    const rLo = r >= cap ? (r - cap) * dim : r * 2 * dim;
+    const rHi = r >= cap ? rLo : rLo + dim;
+    const o = n * 2 * dim;
     let changed = false;
     for (let d = 0; d < dim; d++) {
-      const a = this.lo(l, d);
-      const b = this.lo(r, d);
-      const c = this.hi(l, d);
-      const e = this.hi(r, d);
+      const a = lArr[lLo + d]!;
+      const b = rArr[rLo + d]!;
+      const c = lArr[lHi + d]!;
+      const e = rArr[rHi + d]!;
       const mn = a < b ? a : b;
       const mx = c > e ? c : e;
-      if (mn !== this.boxMin[o + d] || mx !== this.boxMax[o + d]) {
+      if (mn !== box[o + d] || mx !== box[o + dim + d]) {
         changed = true;
-        this.boxMin[o + d] = mn;
-        this.boxMax[o + d] = mx;
+        box[o + d] = mn;
+        box[o + dim + d] = mx;
       }
     }
     return changed;
@@ -436,17 +565,16 @@ export class Tree {
         }
       }
     }
-    const bmin = this.boxMin;
-    const bmax = this.boxMax;
+    const box = this.box;
     for (let k = depth - 1; k >= 0; k--) {
       const n = path[k]!;
-      const o = n * dim;
+      const o = n * 2 * dim;
       let gapSum = 0;
       let newRange = 0;
       for (let d = 0; d < dim; d++) {
         const x = q[d]!;
-        const a = bmin[o + d]!;
-        const b = bmax[o + d]!;
+        const a = box[o + d]!;
+        const b = box[o + dim + d]!;
         if (x < a) {
           gapSum += a - x;
           newRange += b - x;
@@ -462,8 +590,8 @@ export class Tree {
       if (attr) {
         for (let d = 0; d < dim; d++) {
           const x = q[d]!;
-          const a = bmin[o + d]!;
-          const b = bmax[o + d]!;
+          const a = box[o + d]!;
+          const b = box[o + dim + d]!;
           scratchH[d] = (x > b ? ((x - b) / newRange) * unseen : 0) + (1 - p) * scratchH[d]!;
           scratchL[d] = (x < a ? ((a - x) / newRange) * unseen : 0) + (1 - p) * scratchL[d]!;
         }

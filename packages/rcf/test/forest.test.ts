@@ -30,8 +30,8 @@ function checkTree(t: Tree, streamed: Set<string>): void {
     }
     for (let d = 0; d < t.dim; d++) {
       const xs = leaves.map((l) => pointOf(t, l)[d]!);
-      expect(t.boxMin[n * t.dim + d] === Math.min(...xs)).toBe(true);
-      expect(t.boxMax[n * t.dim + d] === Math.max(...xs)).toBe(true);
+      expect(t.box[n * 2 * t.dim + d] === Math.min(...xs)).toBe(true);
+      expect(t.box[(n * 2 + 1) * t.dim + d] === Math.max(...xs)).toBe(true);
     }
     const cd = t.cutDim[n]!;
     for (const l of leavesUnder(t, t.left[n]!)) expect(pointOf(t, l)[cd]!).toBeLessThanOrEqual(t.cutVal[n]!);
@@ -112,6 +112,41 @@ describe('RandomCutForest', () => {
     ]) {
       const qf = Float32Array.from(q);
       for (const t of f.trees) expect(t.score(qf)).toBeCloseTo(bruteScore(t, qf), 12);
+    }
+  });
+
+  it('builds consistent trees in one pass from a sample (snapshot restore), then keeps them consistent', () => {
+    const d = new AnomalyDetector({
+      dimensions: 2,
+      shingleSize: 2,
+      numberOfTrees: 5,
+      sampleSize: 32,
+      warmup: 20,
+      seed: 4,
+    });
+    const r = new Random(8);
+    const streamed = new Set<string>();
+    for (let i = 0; i < 400; i++) {
+      // Duplicates on purpose (rounded values) so that identical points share a leaf.
+      d.process([Math.round(gauss(r) * 2) / 2, i % 9 === 0 ? 4 : 0]);
+    }
+    const restored = AnomalyDetector.restore(d.snapshot());
+    for (const t of restored.forest.trees) {
+      for (let i = 0; i < t.heapSize; i++) {
+        const leaf = t.heapLeaf[i]!;
+        streamed.add(pointOf(t, leaf).join(','));
+      }
+      expect(t.heapSize).toBe(32);
+      checkTree(t, streamed);
+    }
+    expect(restored.forest.trees.some((t) => Array.from(t.mass.subarray(t.capacity)).some((m) => m > 1))).toBe(true);
+    for (let i = 0; i < 200; i++) {
+      const p = [Math.round(gauss(r) * 2) / 2, i % 9 === 0 ? 4 : 0];
+      restored.process(p);
+    }
+    for (const t of restored.forest.trees) {
+      for (let i = 0; i < t.heapSize; i++) streamed.add(pointOf(t, t.heapLeaf[i]!).join(','));
+      checkTree(t, streamed);
     }
   });
 

@@ -72,6 +72,25 @@ describe('snapshot / restore', () => {
     expect(AnomalyDetector.restore(v2).count).toBe(1800);
   });
 
+  it('still loads version-2 snapshots (fixture written by the v2 code) and scores exactly as the v2 restore did', () => {
+    const dir = join(__dirname, 'fixtures');
+    const v2 = new Uint8Array(readFileSync(join(dir, 'detector-v2.bin')));
+    expect(new DataView(v2.buffer, v2.byteOffset).getUint16(6, true)).toBe(2);
+    const expected = JSON.parse(readFileSync(join(dir, 'detector-v2.expected.json'), 'utf8')) as {
+      next: { input: (number | null)[]; score: number; grade: number }[];
+    };
+    const d = AnomalyDetector.restore(v2);
+    expect(d.count).toBe(1500);
+    expect(d.lastSequence).toBe('49650000000000000000000000000000000000000000000000000043');
+    expect(d.lastTimestampMs).toBe(1_700_000_000_000);
+    for (const e of expected.next) {
+      const r = d.process(e.input);
+      expect(r.score).toBe(e.score);
+      expect(r.grade).toBe(e.grade);
+    }
+    expect(AnomalyDetector.restore(d.snapshot()).count).toBe(1800);
+  });
+
   it('rejects foreign, truncated, corrupted and future-version snapshots with a clear error', () => {
     const d = new AnomalyDetector(small);
     for (const p of stream(300, 2)) d.process(p);
