@@ -146,6 +146,25 @@ export class CsvRowParser {
     let rows = 0;
     let pos = this.pos;
     while (rows < maxRows && pos < n) {
+      const c0 = buf[pos]!;
+      if (c0 !== 10 && c0 !== 13) {
+        // Fast path: parse the fields straight from the bytes up to the line's end.
+        const e = parseRowBytes(buf, pos, n, ncols, out, rows * ncols);
+        if (e >= 0) {
+          let next: number;
+          if (e === n) {
+            if (!this.final) break; // the line may go on in the next chunk: parse it again then
+            next = n;
+          } else if (buf[e] === 13) {
+            if (e + 1 === n && !this.final) break;
+            next = e + 1 < n && buf[e + 1] === 10 ? e + 2 : e + 1;
+          } else next = e + 1;
+          this.lineNo++;
+          rows++;
+          pos = next;
+          continue;
+        }
+      }
       // Find the end of the line.
       let e = pos;
       while (e < n) {
@@ -165,19 +184,16 @@ export class CsvRowParser {
       }
       this.lineNo++;
       if (e > pos) {
-        const off = rows * ncols;
-        if (parseLineBytes(buf, pos, e, ncols, out, off)) rows++;
-        else {
-          const line = buf.toString('utf8', pos, e);
-          if (line.trim() !== '') {
-            try {
-              parseCsvLine(line, this.lineNo, ncols, out, off);
-            } catch (err) {
-              this.rowsBeforeError = rows;
-              throw err;
-            }
-            rows++;
+        // A line the fast path does not take: decoded and parsed by parseCsvLine (same values, or its InputError).
+        const line = buf.toString('utf8', pos, e);
+        if (line.trim() !== '') {
+          try {
+            parseCsvLine(line, this.lineNo, ncols, out, rows * ncols);
+          } catch (err) {
+            this.rowsBeforeError = rows;
+            throw err;
           }
+          rows++;
         }
       }
       pos = next;
@@ -188,21 +204,22 @@ export class CsvRowParser {
 }
 
 /**
- * Parses buf[a, b) as exactly ncols numeric fields into out[off...]; false (out partly written) when the line needs
- * the general parser: another byte, an infinite value, a wrong field count.
+ * Parses the line that starts at buf[a] (and ends at the first \n or \r, or at buf[n]) as exactly ncols numeric
+ * fields into out[off...]; returns the index of the line's end, or -1 (out partly written) when the line needs the
+ * general parser: another byte, an infinite value, a wrong field count.
  */
-function parseLineBytes(buf: Buffer, a: number, b: number, ncols: number, out: Float32Array, off: number): boolean {
+function parseRowBytes(buf: Buffer, a: number, n: number, ncols: number, out: Float32Array, off: number): number {
   let col = 0;
   let i = a;
   for (;;) {
-    if (col >= ncols) return false;
+    if (col >= ncols) return -1;
     // One field: [+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)? | '' | nan | NaN | NAN
-    let c = i < b ? buf[i]! : 44;
+    let c = i < n ? buf[i]! : 10;
     let v: number;
-    if (c === 44) {
+    if (c === 44 || c === 10 || c === 13) {
       v = NaN;
     } else if (c === 110 || c === 78) {
-      if (i + 3 > b) return false;
+      if (i + 3 > n) return -1;
       const c1 = buf[i + 1]!;
       const c2 = buf[i + 2]!;
       if (!(
@@ -210,9 +227,9 @@ function parseLineBytes(buf: Buffer, a: number, b: number, ncols: number, out: F
         (c === 78 && c1 === 97 && c2 === 78) ||
         (c === 78 && c1 === 65 && c2 === 78)
       ))
-        return false;
+        return -1;
       i += 3;
-      if (i < b && buf[i] !== 44) return false;
+      if (i < n && buf[i] !== 44 && buf[i] !== 10 && buf[i] !== 13) return -1;
       v = NaN;
     } else {
       const start = i;
@@ -220,7 +237,7 @@ function parseLineBytes(buf: Buffer, a: number, b: number, ncols: number, out: F
       if (c === 45 || c === 43) {
         neg = c === 45;
         i++;
-        c = i < b ? buf[i]! : 44;
+        c = i < n ? buf[i]! : 10;
       }
       let m = 0;
       let sig = 0; // significant digits accumulated in m
@@ -234,11 +251,11 @@ function parseLineBytes(buf: Buffer, a: number, b: number, ncols: number, out: F
         } else drop++;
         digits++;
         i++;
-        c = i < b ? buf[i]! : 44;
+        c = i < n ? buf[i]! : 10;
       }
       if (c === 46) {
         i++;
-        c = i < b ? buf[i]! : 44;
+        c = i < n ? buf[i]! : 10;
         while (c >= 48 && c <= 57) {
           if (sig < 15) {
             if (m !== 0 || c !== 48) sig++;
@@ -247,32 +264,32 @@ function parseLineBytes(buf: Buffer, a: number, b: number, ncols: number, out: F
           } else drop++;
           digits++;
           i++;
-          c = i < b ? buf[i]! : 44;
+          c = i < n ? buf[i]! : 10;
         }
       }
-      if (digits === 0) return false;
+      if (digits === 0) return -1;
       let exp = 0;
       if (c === 101 || c === 69) {
         i++;
-        c = i < b ? buf[i]! : 44;
+        c = i < n ? buf[i]! : 10;
         let eneg = false;
         if (c === 45 || c === 43) {
           eneg = c === 45;
           i++;
-          c = i < b ? buf[i]! : 44;
+          c = i < n ? buf[i]! : 10;
         }
         let ed = 0;
         while (c >= 48 && c <= 57) {
           if (ed < 6) exp = exp * 10 + (c - 48);
           ed++;
           i++;
-          c = i < b ? buf[i]! : 44;
+          c = i < n ? buf[i]! : 10;
         }
-        if (ed === 0) return false;
+        if (ed === 0) return -1;
         if (ed >= 6) drop++;
         if (eneg) exp = -exp;
       }
-      if (c !== 44) return false;
+      if (c !== 44 && c !== 10 && c !== 13) return -1;
       const e10 = exp - scale;
       if (drop === 0 && e10 >= -22 && e10 <= 22) {
         v = e10 >= 0 ? m * POW10[e10]! : m / POW10[-e10]!;
@@ -281,19 +298,13 @@ function parseLineBytes(buf: Buffer, a: number, b: number, ncols: number, out: F
         v = Number(buf.toString('latin1', start, i));
       }
       v = Math.fround(v);
-      if (v === Infinity || v === -Infinity) return false;
+      if (v === Infinity || v === -Infinity) return -1;
     }
     out[off + col] = v;
     col++;
-    if (i >= b) break;
-    i++; // the comma
-    if (i === b) {
-      // A trailing comma: one more, empty field.
-      if (col >= ncols) return false;
-      out[off + col] = NaN;
-      col++;
-      break;
-    }
+    // buf[i] (if i < n) is the byte after the field: a comma, or \n / \r ending the line.
+    if (i >= n || buf[i] !== 44) break;
+    i++; // the comma: another field follows (an empty one at the line's end)
   }
-  return col === ncols;
+  return col === ncols ? i : -1;
 }

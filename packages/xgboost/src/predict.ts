@@ -9,6 +9,7 @@ import {
   type GroupChunk,
   type SingleChunk,
 } from './compile';
+import { buildHeapForest, type HeapForest } from './heap';
 import { expf, logf } from './libm';
 import { numGroup, type XGBoostModel } from './model';
 
@@ -27,8 +28,10 @@ export interface PredictOptions {
 const fround = Math.fround;
 /** Rows per block in batch scoring. */
 const BLOCK = 4096;
-/** Rows per block of the typed-array walker (the block's features stay in L1/L2 while each tree walks it). */
+/** Rows per block of the typed-array walkers (the block's features stay in L1/L2 while each tree walks it). */
 const WALK_BLOCK = 256;
+/** Rows per block of the heap walker (widened rows: 2 x numFeature float32 each). */
+const HEAP_BLOCK = 128;
 const F88_7 = fround(88.7);
 const EPS = fround(1e-16);
 
@@ -110,6 +113,8 @@ export class CompiledBooster implements FlatTrees {
   private readonly defaultBlocks: number;
   private readonly blockAcc: Float64Array;
   private readonly packed: PackedNodes | undefined;
+  private readonly heap: HeapForest | undefined;
+  private readonly wide: Float32Array;
 
   constructor(
     readonly model: XGBoostModel,
@@ -183,9 +188,12 @@ export class CompiledBooster implements FlatTrees {
     this.single = single;
     this.groups = groups;
     this.defaultChunks = defaultChunks;
+    // Batch scoring of full rows runs the heap walker where the trees allow it (faster than the block-compiled code,
+    // and no JIT compile time); the block-compiled chunks are built only for models it cannot take.
+    this.heap = hasCat || this.linear || nTrees === 0 ? undefined : buildHeapForest(this, nTrees, this.numFeature);
     let blocks: BlockChunk[] | undefined;
     let defaultBlocks = 0;
-    if (single || groups) {
+    if ((single || groups) && !this.heap) {
       const d = this.defaultTreeCount;
       const a = G === 1 ? compileSingleBlock(this, 0, d) : compileGroupsBlock(this, G, 0, d);
       const b = G === 1 ? compileSingleBlock(this, d, nTrees) : compileGroupsBlock(this, G, d, nTrees);
@@ -194,7 +202,17 @@ export class CompiledBooster implements FlatTrees {
     this.blocks = blocks;
     this.defaultBlocks = defaultBlocks;
     this.blockAcc = new Float64Array(BLOCK * G);
-    this.packed = packNodes(this);
+    this.packed = this.heap ? undefined : packNodes(this);
+    this.wide = new Float32Array(this.heap ? HEAP_BLOCK * 2 * this.numFeature : 0);
+  }
+
+  /**
+   * Which typed-array walker predictBatch uses for full rows when the trees are not compiled: 'heap' (complete trees,
+   * one branch-free comparison per level, see heap.ts) or 'nodes' (the node-by-node walker: categorical splits,
+   * gblinear, trees deeper than MAX_HEAP_DEPTH).
+   */
+  get walker(): 'heap' | 'nodes' {
+    return this.heap ? 'heap' : 'nodes';
   }
 
   /** True when the trees run as generated code. */
@@ -210,7 +228,8 @@ export class CompiledBooster implements FlatTrees {
 
   /**
    * Scores rows [rowStart, rowStart + n) of a row-major matrix with ncols columns into out (outputSize values per row).
-   * Uses the block-compiled trees when available: each chunk of trees runs over a block of rows while its code is hot.
+   * Uses the heap walker when the trees allow it (any ncols <= numFeature), else the block-compiled trees (each chunk
+   * of trees runs over a block of rows while its code is hot), else the node walker or row by row.
    */
   predictRows(
     data: Float32Array,
@@ -222,7 +241,7 @@ export class CompiledBooster implements FlatTrees {
     opts?: PredictOptions
   ): void {
     const k = this.outputSize(opts);
-    if (!this.blocks && !this.hasCat && !this.linear && ncols === this.numFeature) {
+    if (this.heap || (!this.blocks && !this.hasCat && !this.linear && ncols === this.numFeature)) {
       this.walkRows(data, ncols, rowStart, n, out, outRowStart, opts);
       return;
     }
@@ -246,9 +265,11 @@ export class CompiledBooster implements FlatTrees {
   }
 
   /**
-   * The typed-array walker over blocks of WALK_BLOCK rows, tree-major (each tree's nodes stay in cache while it
-   * walks the block, as libxgboost's CPU predictor does): no generated code, hence no JIT compile time. Each row's
-   * margin is still the float32 sum of its leaves in tree order, so the bits equal predictAt's.
+   * The typed-array walkers, tree-major over blocks of rows (each tree's nodes stay in cache while it walks the block,
+   * as libxgboost's CPU predictor does): no model-sized generated code, hence no JIT compile time. The heap walker
+   * (heap.ts: complete trees, eight rows descending side by side, one branch-free comparison per level) takes any
+   * ncols <= numFeature; the node walker (categorical-free models whose trees are too deep for it) full rows only.
+   * Each row's margin is still the float32 sum of its leaves in tree order, so the bits equal predictAt's.
    */
   private walkRows(
     data: Float32Array,
@@ -264,6 +285,35 @@ export class CompiledBooster implements FlatTrees {
     const end = opts?.allTrees ? this.totalTreeCount : this.defaultTreeCount;
     const acc = this.blockAcc;
     const { roots, left, right, feat, dleft, value, group } = this;
+    const heap = this.heap;
+    if (heap) {
+      const nf = this.numFeature;
+      const W = 2 * nf;
+      const v = this.wide;
+      const { depth, nodeBase, leafBase, col, thr, leaf, kernels } = heap;
+      for (let b = 0; b < n; b += HEAP_BLOCK) {
+        const m = Math.min(HEAP_BLOCK, n - b);
+        // Widened rows [x, -x] (negation is exact in float32; a NaN stays a NaN); columns beyond ncols are missing.
+        for (let r = 0; r < m; r++) {
+          const o = (rowStart + b + r) * ncols;
+          const w = r * W;
+          for (let c = 0; c < ncols; c++) {
+            const x = data[o + c]!;
+            v[w + c] = x;
+            v[w + nf + c] = -x;
+          }
+          for (let c = ncols; c < nf; c++) v[w + c] = v[w + nf + c] = NaN;
+        }
+        for (let r = 0; r < m; r++) for (let g = 0; g < G; g++) acc[r * G + g] = this.margin0[g]!;
+        for (let t = 0; t < end; t++)
+          kernels[depth[t]!]!(v, W, m, acc, G, group[t]!, nodeBase[t]!, leafBase[t]!, col, thr, leaf);
+        for (let r = 0; r < m; r++) {
+          for (let g = 0; g < G; g++) this.acc[g] = acc[r * G + g]!;
+          this.finish(out, (outRowStart + b + r) * k, opts);
+        }
+      }
+      return;
+    }
     const packed = this.packed;
     for (let b = 0; b < n; b += WALK_BLOCK) {
       const m = Math.min(WALK_BLOCK, n - b);

@@ -36,6 +36,12 @@ function checkWith(
 ) {
   const s = XGBoostScorer.fromPath(join(dir, c.name, file), { compile });
   if (compile && c.note !== 'categorical' && !c.name.startsWith('gblinear')) expect(s.members[0]!.compiled).toBe(true);
+  // predictBatch below runs the heap walker (heap.ts, the batch fast path of `smart-factory score`) for these models.
+  if (c.note !== 'categorical' && !c.name.startsWith('gblinear'))
+    expect({ case: c.name, walkers: s.members.map((m) => m.walker) }).toEqual({
+      case: c.name,
+      walkers: s.members.map(() => 'heap'),
+    });
   const X = readF32(join(dir, c.name, 'X.f32'));
   const want = readF32(join(dir, c.name, expected));
   const batch = s.predictBatch(X, c.cols, opts);

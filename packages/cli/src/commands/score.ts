@@ -27,16 +27,18 @@ export const scoreCommand: Command = {
       'all-trees': { type: 'boolean', default: false },
     });
     if (!values.model) throw new UsageError('--model is required');
-    // The typed-array walker (compile: false): predictBatch runs it tree-major over row blocks. End to end it beats
-    // the generated code, whose JIT compile time (seconds for a 500-tree model, more on a loaded machine) outweighs
-    // its faster steady state on a 200,000-row file (`npm run bench:scorer`). Same bits either way (parity tests).
+    // compile: false: predictBatch runs the heap walker (complete trees, one branch-free comparison per level, eight
+    // rows side by side, tree-major over row blocks; see packages/xgboost/src/heap.ts), which is faster than the
+    // generated per-tree code and needs no JIT compile time (seconds for a 500-tree model), so generating that code
+    // (used only for single rows) would be wasted. Trees it cannot take (categorical, deeper than 12) use the node
+    // walker. Same bits either way (parity tests check both with libxgboost; heap.test.ts checks them against each other).
     checkInputFile('input', values.input);
     const scorer = loadScorer('model', values.model, { compile: false });
     const opts = { margin: values.margin, allTrees: values['all-trees'] };
     const ncols = scorer.numFeature;
     const k = scorer.outputSize(opts);
     // Fast path: bytes -> float32 rows (CsvRowParser, same semantics as parseCsvLine) in blocks of BLOCK rows, each
-    // block scored by predictBatch (the walker path the parity tests check with compile: false), then formatted.
+    // block scored by predictBatch (the heap walker the parity tests check), then formatted.
     const BLOCK = 4096;
     const rows = new Float32Array(BLOCK * ncols);
     const parser = new CsvRowParser(ncols);
