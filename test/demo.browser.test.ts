@@ -65,13 +65,14 @@ it('demo page shows the injected fault as an alert; SIGINT stops the demo cleanl
   } finally {
     await browser.close();
   }
-  // The demo's child processes before Ctrl-C: moto's server (and tsx's esbuild service); none may survive the demo.
+  // The demo's child processes before Ctrl-C: moto's server (test/helpers/moto_server.py) and tsx's esbuild service;
+  // none may survive the demo.
   const children = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
     .split('\n')
     .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
     .filter((m): m is RegExpExecArray => m !== null && Number(m[2]) === demo.pid)
     .map((m) => ({ pid: Number(m[1]), args: m[3]! }));
-  expect(children.some((c) => c.args.includes('moto.server'))).toBe(true);
+  expect(children.some((c) => c.args.includes('moto_server.py'))).toBe(true);
   demo.kill('SIGINT');
   expect(await exited, err).toBe(0);
   expect(err).toMatch(/SIGINT: stopping/);
