@@ -116,10 +116,7 @@ function grades(c: Candidate, seed: number, values: readonly number[]): number[]
         th.stepsSinceAlert = 0;
       }
       const x = th.count >= o.minScores ? Math.min(score, threshold * (1 + o.gradeSpan)) : score;
-      const keep = 1 - o.scoreDecay;
-      th.weight = th.weight * keep + 1;
-      th.sum = th.sum * keep + x;
-      th.sumSq = th.sumSq * keep + x * x;
+      th.scoreStats.add(x, o.scoreDecay);
       th.count++;
       // (This evaluation-only variant predates the sustained channel and grades the instant channel only.)
       return { grade, zScore: z, threshold, channel: grade > 0 ? ('instant' as const) : ('none' as const) };

@@ -90,7 +90,7 @@ export interface Grade {
 }
 
 /** Discounted weight, Σx, Σx² of a stream (TRCF's Deviation). */
-class Discounted {
+export class Discounted {
   weight = 0;
   sum = 0;
   sumSq = 0;
@@ -124,10 +124,8 @@ export class Thresholder {
   readonly options: ThresholderOptions;
   /** Number of scores seen. */
   count = 0;
-  /** Discounted sums: weight, Σx, Σx². */
-  weight = 0;
-  sum = 0;
-  sumSq = 0;
+  /** Discounted statistics of the (winsorised) scores (instant channel). */
+  readonly scoreStats = new Discounted();
   /** Grade of the last alert. */
   lastAlertGrade = 0;
   /** Steps since the last reported alert. */
@@ -146,14 +144,11 @@ export class Thresholder {
   }
 
   get mean(): number {
-    return this.weight > 0 ? this.sum / this.weight : 0;
+    return this.scoreStats.mean;
   }
 
   get deviation(): number {
-    if (this.weight <= 0) return 0;
-    const m = this.sum / this.weight;
-    const v = this.sumSq / this.weight - m * m;
-    return Math.sqrt(v > 0 ? v : 0);
+    return this.scoreStats.deviation;
   }
 
   /** Grades a score against the statistics of the previous ones, then adds it to them. */
@@ -211,10 +206,7 @@ export class Thresholder {
     // Update the statistics with the (winsorised) score and window mean.
     const graded = this.count >= o.minScores;
     const x = graded ? Math.min(score, threshold * (1 + o.gradeSpan)) : score;
-    const keep = 1 - o.scoreDecay;
-    this.weight = this.weight * keep + 1;
-    this.sum = this.sum * keep + x;
-    this.sumSq = this.sumSq * keep + x * x;
+    this.scoreStats.add(x, o.scoreDecay);
     if (sustained && this.windowFill === w) {
       this.windowStats.add(
         graded ? Math.min(windowMean, windowThreshold * (1 + windowSpan)) : windowMean,
@@ -279,9 +271,9 @@ export function readThresholder(r: SnapshotReader): Thresholder {
 
 function copyStateV1(from: Thresholder, to: Thresholder): void {
   to.count = from.count;
-  to.weight = from.weight;
-  to.sum = from.sum;
-  to.sumSq = from.sumSq;
+  to.scoreStats.weight = from.scoreStats.weight;
+  to.scoreStats.sum = from.scoreStats.sum;
+  to.scoreStats.sumSq = from.scoreStats.sumSq;
   to.lastAlertGrade = from.lastAlertGrade;
   to.stepsSinceAlert = from.stepsSinceAlert;
 }
@@ -315,18 +307,18 @@ export function readThresholderOptionsV1(r: SnapshotReader): ThresholderOptions 
 
 export function writeThresholderStateV1(w: SnapshotWriter, th: Thresholder): void {
   w.f64(th.count);
-  w.f64(th.weight);
-  w.f64(th.sum);
-  w.f64(th.sumSq);
+  w.f64(th.scoreStats.weight);
+  w.f64(th.scoreStats.sum);
+  w.f64(th.scoreStats.sumSq);
   w.f64(th.lastAlertGrade);
   w.f64(th.stepsSinceAlert);
 }
 
 export function readThresholderStateV1(r: SnapshotReader, th: Thresholder): void {
   th.count = r.f64('thresholder count');
-  th.weight = r.f64('thresholder weight');
-  th.sum = r.f64('thresholder sum');
-  th.sumSq = r.f64('thresholder sumSq');
+  th.scoreStats.weight = r.f64('thresholder weight');
+  th.scoreStats.sum = r.f64('thresholder sum');
+  th.scoreStats.sumSq = r.f64('thresholder sumSq');
   th.lastAlertGrade = r.f64('lastAlertGrade');
   th.stepsSinceAlert = r.f64('stepsSinceAlert');
 }
