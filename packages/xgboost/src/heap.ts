@@ -14,6 +14,8 @@
  * A leaf above the full depth is replicated into every leaf slot below it, so the padding nodes' tests do not matter.
  */
 
+import type { FlatTrees } from './compile';
+
 /** Per-depth kernels: add one tree's leaves into acc[r * G + g] for the m widened rows of v (w values each). */
 export type HeapKernel = (
   v: Float32Array,
@@ -46,15 +48,9 @@ export interface HeapForest {
 /** Deepest tree laid out this way (2^12 leaf slots); deeper models keep the node walker. */
 export const MAX_HEAP_DEPTH = 12;
 
-interface Nodes {
-  readonly roots: Int32Array;
-  readonly left: Int32Array;
-  readonly right: Int32Array;
-  readonly feat: Int32Array;
-  readonly dleft: Uint8Array;
-  /** Split condition (float32) for internal nodes, leaf value for leaves. */
-  readonly value: Float64Array;
-}
+/** The node arrays of the flat forest (`FlatTrees` without the output groups): value is the float32 split for
+ * internal nodes, the leaf value for leaves. */
+type Nodes = Omit<FlatTrees, 'group'>;
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);

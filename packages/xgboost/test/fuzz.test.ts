@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelFormatError, XGBoostScorer } from '../src';
+import { rng } from './rng';
 
 // Feeds mutated model bytes (bit flips, byte overwrites, truncation, duplicated and deleted spans) of every format to
 // the loader: each must either load into a model that scores rows, or throw ModelFormatError - never another exception,
@@ -35,16 +36,6 @@ b.save_model(d + "/m.bin"); b.save_model(d + "/m.json"); b.save_model(d + "/m.ub
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-function rng(s: number): () => number {
-  let x = s >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 function mutate(b: Uint8Array, r: () => number): Uint8Array {
   const out = Uint8Array.from(b);

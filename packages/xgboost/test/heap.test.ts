@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { CompiledBooster, type TreeData, type XGBoostModel } from '../src';
 import { float32Below, MAX_HEAP_DEPTH } from '../src/heap';
+import { rng } from './rng';
 
 // The heap walker (predictBatch's fast path) against the node walker (predictAt with compile: false, the path the
 // parity tests compare with libxgboost row by row) on random trees built to hit its edge cases: splits at ±0, ±Infinity,
 // ±FLT_MAX, subnormals; inputs exactly on a split and one ulp either side, ±0, ±Infinity and NaN; both default
 // directions; unbalanced trees of every depth; several output groups; rows shorter than numFeature.
 const seed = Number(process.env.XGB_HEAP_SEED ?? Math.floor(Math.random() * 2 ** 31));
-
-function rng(s: number): () => number {
-  let x = s >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
