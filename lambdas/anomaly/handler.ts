@@ -16,10 +16,19 @@ import {
 } from './core';
 import { MODEL_FIELDS, type ModelFactory } from './model';
 
-/** The deployed model: `@smart-factory/rcf`'s AnomalyDetector with its defaults, one input per sensor field. */
+/**
+ * The deployed model: `@smart-factory/rcf`'s AnomalyDetector with its defaults, one input per sensor field. Only an
+ * alert reads the attribution (its driving sensor), and alerts need grade > 0: attribution 'anomalies' skips that
+ * part of the scoring on the other records (same scores, grades and model).
+ */
+function attributeAnomalies(d: AnomalyDetector): AnomalyDetector {
+  d.attribution = 'anomalies';
+  return d;
+}
+
 export const rcfModels: ModelFactory = {
-  create: () => new AnomalyDetector({ dimensions: MODEL_FIELDS.length }),
-  restore: (bytes) => AnomalyDetector.restore(bytes),
+  create: () => attributeAnomalies(new AnomalyDetector({ dimensions: MODEL_FIELDS.length })),
+  restore: (bytes) => attributeAnomalies(AnomalyDetector.restore(bytes)),
 };
 
 export interface AnomalyHandlerClients {

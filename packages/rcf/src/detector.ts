@@ -88,9 +88,12 @@ export interface AnomalyResult {
   readonly zScore: number;
   /** Raw score above which the grade becomes positive (Infinity while warming up). */
   readonly threshold: number;
-  /** Per input dimension (summed over shingle positions); Σ(high + low) = score. */
+  /** Per input dimension (summed over shingle positions); Σ(high + low) = score (zeros when not attributed, see topDimension). */
   readonly attribution: readonly DimensionAttribution[];
-  /** Index of the input dimension with the largest attribution and its direction (−1 while warming up). */
+  /**
+   * Index of the input dimension with the largest attribution and its direction (−1 while warming up, and for
+   * records without an attribution when `AnomalyDetector.attribution` is 'anomalies').
+   */
   readonly topDimension: number;
   readonly direction: 'high' | 'low';
   /** False while the model is warming up (score and grade are 0). */
@@ -149,6 +152,14 @@ export class AnomalyDetector {
   readonly shingle: Float64Array;
   shingleFill = 0;
   shingleHead = 0;
+
+  /**
+   * Which records get an attribution: 'every record' (the default), or 'anomalies' only (grade > 0), which skips
+   * about half of the scoring work on the other records; their attribution is then all zeros and topDimension −1.
+   * Scores, grades and the model are the same either way. A setting of this process, not part of the model: it is
+   * not stored in snapshots.
+   */
+  attribution: 'every record' | 'anomalies' = 'every record';
 
   private readonly point: Float64Array;
   private readonly high: Float64Array;
@@ -245,9 +256,20 @@ export class AnomalyDetector {
     const p = this.shinglePoint();
     const high = this.high.fill(0);
     const low = this.low.fill(0);
-    const score = this.forest.scoreWithAttribution(p, high, low);
+    // The score, the grade, then (before the forest learns the point) the attribution where it is wanted: the
+    // attributed score is the same number (the same walk; attribution only adds to the scratch arrays).
+    let score: number;
+    let g: ReturnType<Thresholder['process']>;
+    if (this.attribution === 'every record') {
+      score = this.forest.scoreWithAttribution(p, high, low);
+      g = this.thresholder.process(score);
+    } else {
+      score = this.forest.score(p);
+      g = this.thresholder.process(score);
+      if (g.grade > 0) this.forest.scoreWithAttribution(p, high, low);
+    }
     this.forest.update(p);
-    const g = this.thresholder.process(score);
+    const attributed = this.attribution === 'every record' || g.grade > 0;
     const attribution: DimensionAttribution[] = [];
     let top = -1;
     let topValue = -1;
@@ -260,7 +282,7 @@ export class AnomalyDetector {
         l += low[k * dims + i]!;
       }
       attribution.push({ high: h, low: l });
-      if (h + l > topValue) {
+      if (attributed && h + l > topValue) {
         topValue = h + l;
         top = i;
         direction = h >= l ? 'high' : 'low';

@@ -17,3 +17,32 @@ describe('detection unchanged by the optimisations', () => {
     expect(compare(new AnomalyDetector(o), new BaselineDetector(o), sim)).toBeUndefined();
   });
 });
+
+describe("attribution 'anomalies' (the Lambda's setting)", () => {
+  it('gives the same scores, grades and model, and the same attribution on every anomaly', () => {
+    const sim = simulatorSeries(2500, 3);
+    const o = { dimensions: 5, seed: 3, numberOfTrees: 40 };
+    const all = new AnomalyDetector(o);
+    const lazy = new AnomalyDetector(o);
+    lazy.attribution = 'anomalies';
+    let anomalies = 0;
+    let skipped = 0;
+    for (const p of sim) {
+      const x = all.process(p);
+      const y = lazy.process(p);
+      expect([y.score, y.grade, y.threshold, y.zScore]).toEqual([x.score, x.grade, x.threshold, x.zScore]);
+      if (x.grade > 0) {
+        anomalies++;
+        expect(y.attribution).toEqual(x.attribution);
+        expect([y.topDimension, y.direction]).toEqual([x.topDimension, x.direction]);
+      } else if (x.ready) {
+        skipped++;
+        expect(y.attribution.every((a) => a.high === 0 && a.low === 0)).toBe(true);
+        expect(y.topDimension).toBe(-1);
+      }
+    }
+    expect(anomalies).toBeGreaterThan(0);
+    expect(skipped).toBeGreaterThan(1000);
+    expect(lazy.snapshot()).toEqual(all.snapshot());
+  });
+});
