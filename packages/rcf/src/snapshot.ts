@@ -287,37 +287,34 @@ export function writeForest(w: SnapshotWriter, f: RandomCutForest, recordDims: n
   const recBits = new Uint32Array(rec.buffer);
   const has = new Uint8Array(span);
   const trees = f.trees;
-  // Pass 1: records from the points (first writer wins); pass 2: entries whose point matches the records.
-  for (const t of trees) {
-    const pb = new Uint32Array(t.points.buffer, t.points.byteOffset, t.points.length);
-    for (let i = 0; i < t.heapSize; i++) {
-      const q = t.heapSeq[i]!;
-      if (!(q >= minSeq)) continue; // NaN (unknown) or outside the window
-      const base = (t.heapLeaf[i]! - t.capacity) * dim;
-      for (let k = 0; k < shingleSize; k++) {
-        const ri = (q - 1 + k - lo) | 0; // < span (int32)
-        if (has[ri] === 1) continue;
-        has[ri] = 1;
-        const ro = ri * recordDims;
-        const po = base + k * recordDims;
-        for (let j = 0; j < recordDims; j++) recBits[ro + j] = pb[po + j]!;
-      }
-    }
-  }
+  // One pass: each record is taken from the first entry that covers it (first writer wins); an entry is expressible
+  // by the records when every record it covers was written by it or matches it (records never change once written,
+  // so this is the same as checking every entry against the final records).
   const byRecords: Uint8Array[] = trees.map((t) => {
     const pb = new Uint32Array(t.points.buffer, t.points.byteOffset, t.points.length);
     const ok = new Uint8Array(t.heapSize);
     for (let i = 0; i < t.heapSize; i++) {
       const q = t.heapSeq[i]!;
-      if (!(q >= minSeq)) continue;
+      if (!(q >= minSeq)) continue; // NaN (unknown) or outside the window
       const base = (t.heapLeaf[i]! - t.capacity) * dim;
-      const ro = ((q - 1 - lo) * recordDims) | 0; // < span · recordDims (int32)
       let good = 1;
-      for (let j = 0; j < dim; j++) {
-        if (recBits[ro + j] !== pb[base + j]) {
-          good = 0;
-          break;
+      for (let k = 0; k < shingleSize; k++) {
+        const ri = (q - 1 + k - lo) | 0; // < span (int32)
+        const ro = ri * recordDims;
+        const po = base + k * recordDims;
+        if (has[ri] === 1) {
+          if (good === 1) {
+            for (let j = 0; j < recordDims; j++) {
+              if (recBits[ro + j] !== pb[po + j]) {
+                good = 0;
+                break;
+              }
+            }
+          }
+          continue;
         }
+        has[ri] = 1;
+        for (let j = 0; j < recordDims; j++) recBits[ro + j] = pb[po + j]!;
       }
       ok[i] = good;
     }
