@@ -384,8 +384,9 @@ export class AnomalyDetector {
   /** Bytes of memory the model holds (typed arrays of the forest plus the detector's buffers). */
   memoryBytes(): number {
     let n = this.warmupBuffer.byteLength + 8 * (this.center.length * 3 + this.shingle.length * 4);
+    n += this.forest.store.byteLength;
     for (const t of this.forest.trees) {
-      for (const a of [t.cutDim, t.cutVal, t.left, t.right, t.box, t.parent, t.mass, t.points]) {
+      for (const a of [t.cutDim, t.cutVal, t.left, t.right, t.box, t.parent, t.mass, t.leafSlot]) {
         n += a.byteLength;
       }
       for (const a of [t.freeInternal, t.freeLeaf, t.heapW, t.heapLeaf, t.heapSeq, t.path]) n += a.byteLength;

@@ -1,3 +1,4 @@
+import { PointStore } from './points';
 import { Random } from './random';
 import { Tree } from './tree';
 
@@ -44,6 +45,8 @@ export function validateForestOptions(o: ForestOptions): void {
 export class RandomCutForest {
   readonly options: ForestOptions;
   readonly trees: Tree[];
+  /** The leaves' points, one copy for all trees. */
+  readonly store: PointStore;
   readonly rng: Random;
   /** Number of updates so far (the sequence number of the last update). */
   updates = 0;
@@ -59,7 +62,13 @@ export class RandomCutForest {
     this.options = { ...options };
     this.rng = new Random(options.seed);
     this.trees = [];
-    for (let i = 0; i < options.numberOfTrees; i++) this.trees.push(new Tree(options.dimensions, options.sampleSize));
+    // At most one slot per sampled point (numberOfTrees × sampleSize); about 8 × sampleSize in steady state at the
+    // defaults, so the store starts there and grows on demand.
+    const maxSlots = options.numberOfTrees * options.sampleSize;
+    this.store = new PointStore(options.dimensions, maxSlots, Math.min(maxSlots, 8 * options.sampleSize));
+    for (let i = 0; i < options.numberOfTrees; i++) {
+      this.trees.push(new Tree(options.dimensions, options.sampleSize, this.store));
+    }
     this.q = new Float32Array(options.dimensions);
     this.rejectBelow = new Float64Array(options.numberOfTrees);
     this.validUntil = new Float64Array(options.numberOfTrees);
@@ -123,6 +132,8 @@ export class RandomCutForest {
     const trees = this.trees;
     const below = this.rejectBelow;
     const until = this.validUntil;
+    // Every tree that keeps this update's point shares one store slot.
+    this.store.beginShared();
     for (let i = 0; i < trees.length; i++) {
       const t = trees[i]!;
       const u = rng.nextOpenUnit();
@@ -137,5 +148,6 @@ export class RandomCutForest {
       }
       t.offer(q, -seq * lambda + Math.log(-Math.log(u)), rng, seq);
     }
+    this.store.endShared();
   }
 }

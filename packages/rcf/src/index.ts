@@ -1,5 +1,6 @@
 export { Random } from './random';
 export { Tree, NONE, type NodeIds } from './tree';
+export { PointStore, type SlotIds } from './points';
 export { RandomCutForest, type ForestOptions, validateForestOptions, MAX_SAMPLE_SIZE, MAX_DIMENSIONS } from './forest';
 export {
   Thresholder,

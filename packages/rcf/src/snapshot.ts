@@ -287,16 +287,26 @@ export function writeForest(w: SnapshotWriter, f: RandomCutForest, recordDims: n
   const recBits = new Uint32Array(rec.buffer);
   const has = new Uint8Array(span);
   const trees = f.trees;
+  const vals = f.store.values;
+  const pb = new Uint32Array(vals.buffer, vals.byteOffset, vals.length);
+  // An entry (update q, point in slot s) is decided once for all trees that sampled it: the trees of one update
+  // share its slot, so the same pair comes up about 3.5 times at the defaults.
+  const memoSeq = new Float64Array(f.store.capacity).fill(Number.NaN);
+  const memoOk = new Uint8Array(f.store.capacity);
   // One pass: each record is taken from the first entry that covers it (first writer wins); an entry is expressible
   // by the records when every record it covers was written by it or matches it (records never change once written,
   // so this is the same as checking every entry against the final records).
   const byRecords: Uint8Array[] = trees.map((t) => {
-    const pb = new Uint32Array(t.points.buffer, t.points.byteOffset, t.points.length);
     const ok = new Uint8Array(t.heapSize);
     for (let i = 0; i < t.heapSize; i++) {
       const q = t.heapSeq[i]!;
       if (!(q >= minSeq)) continue; // NaN (unknown) or outside the window
-      const base = (t.heapLeaf[i]! - t.capacity) * dim;
+      const slot = t.leafSlot[t.heapLeaf[i]! - t.capacity]!;
+      if (memoSeq[slot] === q) {
+        ok[i] = memoOk[slot]!;
+        continue;
+      }
+      const base = slot * dim;
       let good = 1;
       for (let k = 0; k < shingleSize; k++) {
         const ri = (q - 1 + k - lo) | 0; // < span (int32)
@@ -317,6 +327,8 @@ export function writeForest(w: SnapshotWriter, f: RandomCutForest, recordDims: n
         for (let j = 0; j < recordDims; j++) recBits[ro + j] = pb[po + j]!;
       }
       ok[i] = good;
+      memoSeq[slot] = q;
+      memoOk[slot] = good;
     }
     return ok;
   });
@@ -345,17 +357,14 @@ export function writeForest(w: SnapshotWriter, f: RandomCutForest, recordDims: n
   w.u32(table.length);
   for (const [ti, i] of table) {
     const t = f.trees[ti]!;
-    const base = (t.heapLeaf[i]! - t.capacity) * dim;
-    w.f32s(t.points.subarray(base, base + dim));
+    const base = t.leafSlot[t.heapLeaf[i]! - t.capacity]! * dim;
+    w.f32s(vals.subarray(base, base + dim));
   }
+  const sortedSeqs = seqsAscending(f, byRecords, lo, span);
   let ref = 0;
   f.trees.forEach((t, ti) => {
     const ok = byRecords[ti]!;
-    let nSeq = 0;
-    for (let i = 0; i < t.heapSize; i++) nSeq += ok[i]!;
-    const seqs = new Float64Array(nSeq);
-    for (let i = 0, j = 0; i < t.heapSize; i++) if (ok[i] === 1) seqs[j++] = t.heapSeq[i]!;
-    seqs.sort();
+    const seqs = sortedSeqs[ti]!;
     w.u16(t.heapSize);
     w.f64(t.heapSize > 0 ? t.heapW[0]! : 0);
     // Which entry holds the max: by update number (varint + 1) or 0 when it is a table entry.
@@ -373,6 +382,47 @@ export function writeForest(w: SnapshotWriter, f: RandomCutForest, recordDims: n
       w.f64(t.heapW[i]!);
     }
   });
+}
+
+/**
+ * Per tree, the update numbers of its entries expressed by records (`ok[i] = 1`), ascending: one counting sort over
+ * the record window for all trees (update q at key q − lo, in [1, span)) instead of a sort per tree. A tree samples
+ * an update at most once, so its list has no ties.
+ */
+function seqsAscending(f: RandomCutForest, byRecords: readonly Uint8Array[], lo: number, span: number): Float64Array[] {
+  const trees = f.trees;
+  const start = new Int32Array(span + 1);
+  const counts = new Int32Array(trees.length);
+  let total = 0;
+  trees.forEach((t, ti) => {
+    const ok = byRecords[ti]!;
+    for (let i = 0; i < t.heapSize; i++) {
+      if (ok[i] !== 1) continue;
+      start[t.heapSeq[i]! - lo]!++;
+      counts[ti]!++;
+      total++;
+    }
+  });
+  for (let k = 0, sum = 0; k <= span; k++) {
+    const c = start[k]!;
+    start[k] = sum;
+    sum += c;
+  }
+  const byTree = new Int32Array(total);
+  trees.forEach((t, ti) => {
+    const ok = byRecords[ti]!;
+    for (let i = 0; i < t.heapSize; i++) if (ok[i] === 1) byTree[start[t.heapSeq[i]! - lo]!++] = ti;
+  });
+  // start[k] is now the end of key k's run: walk the keys in order and deal each entry to its tree.
+  const out = trees.map((_, ti) => new Float64Array(counts[ti]!));
+  const fill = new Int32Array(trees.length);
+  for (let k = 0, pos = 0; k <= span; k++) {
+    for (const end = start[k]!; pos < end; pos++) {
+      const ti = byTree[pos]!;
+      out[ti]![fill[ti]!++] = lo + k;
+    }
+  }
+  return out;
 }
 
 /** Seed of the PRNG that rebuilds tree `index` on restore (deterministic: same snapshot, same forest). */
@@ -442,8 +492,19 @@ export function readForest(
   const point = new Float32Array(dim);
   const cap = f.options.sampleSize;
   const sample = new Float32Array(cap * dim);
+  const sampleSlot = new Int32Array(cap);
   const sampleW = new Float64Array(cap);
   const sampleQ = new Float64Array(cap);
+  // Version 3: one store slot per sampled update (all trees that sampled it share it) and per table entry, held
+  // here until every tree is built (each leaf retains its own), then let go.
+  const store = f.store;
+  const slotOfRecord = new Int32Array(version === 2 ? 0 : span).fill(NONE);
+  const slotOfRef = new Int32Array(version === 2 ? 0 : tableCount).fill(NONE);
+  const held: number[] = [];
+  const hold = (s: number): number => {
+    held.push(s);
+    return s;
+  };
   f.trees.forEach((t, ti) => {
     const what = `tree ${ti}`;
     const n = r.u16(what);
@@ -508,20 +569,27 @@ export function readForest(
       for (let i = 0; i < nSeq; i++) {
         const s = seqs[i]!;
         gather(s, sample, i * dim);
+        const ri = s - 1 - lo; // in [0, span): gather checked it
+        if (slotOfRecord[ri] === NONE) slotOfRecord[ri] = hold(store.take(sample.subarray(i * dim, (i + 1) * dim)));
+        sampleSlot[i] = slotOfRecord[ri]!;
         sampleW[i] = redraw(s);
         sampleQ[i] = s;
       }
       for (let i = 0; i < nTable; i++) {
-        const from = refs[i]! * dim;
+        const ref = refs[i]!;
+        const from = ref * dim;
         const to = (nSeq + i) * dim;
         for (let j = 0; j < dim; j++) sample[to + j] = table[from + j]!;
+        if (slotOfRef[ref] === NONE) slotOfRef[ref] = hold(store.take(table.subarray(from, from + dim)));
+        sampleSlot[nSeq + i] = slotOfRef[ref]!;
         sampleW[nSeq + i] = weights[i]!;
         sampleQ[nSeq + i] = Number.NaN;
       }
-      t.buildFrom(sample, n, sampleW, sampleQ, rng);
+      t.buildFrom(sample, sampleSlot, n, sampleW, sampleQ, rng);
     }
     if (n > 0 && t.heapW[0] !== maxW) throw new SnapshotError(`${what}: sampler max weight not restored`);
   });
+  for (const s of held) store.release(s);
 }
 
 function readForestV1(r: SnapshotReader, f: RandomCutForest): void {
@@ -578,7 +646,7 @@ function readTree(r: SnapshotReader, t: Tree, index: number, table: Float32Array
       leafMass += m;
       const ref = r.u32(what);
       if ((ref + 1) * dim > table.length) bad(`leaf ${s} references point ${ref} outside the point table`);
-      t.points.set(table.subarray(ref * dim, (ref + 1) * dim), s * dim);
+      t.leafSlot[s] = t.store.take(table.subarray(ref * dim, (ref + 1) * dim));
     }
   }
   let liveInternal = 0;

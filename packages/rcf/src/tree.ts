@@ -1,3 +1,4 @@
+import { PointStore, type SlotIds, slotIds } from './points';
 import type { Random } from './random';
 
 /** Sentinel for "no node". */
@@ -7,8 +8,8 @@ export const NONE = -1;
  * One random cut tree plus its time-decayed reservoir sampler, in flat typed arrays (no per-point allocation).
  *
  * Node ids: internal nodes are 0 .. capacity-2, leaves are capacity .. 2·capacity-1 (leaf slot = id − capacity).
- * A leaf holds one distinct point and its multiplicity (mass); the sampler holds one entry per sampled update, each
- * pointing at a leaf. Cuts are range-proportional (`RandomCutTree.randomCut` of aws/random-cut-forest-by-aws): a
+ * A leaf holds one distinct point (a slot of the forest's PointStore, shared with the other trees that sampled the
+ * same update) and its multiplicity (mass); the sampler holds one entry per sampled update, each pointing at a leaf. Cuts are range-proportional (`RandomCutTree.randomCut` of aws/random-cut-forest-by-aws): a
  * dimension is chosen with probability proportional to its side length in the box, the cut uniformly inside it.
  */
 /** Node ids: 16-bit when every id (< 2·capacity) fits, halving the index arrays of the default 256-sample trees. */
@@ -37,7 +38,9 @@ export class Tree {
   /** Masses (≤ capacity): 16-bit unsigned when the capacity fits. */
   readonly mass: Uint16Array | Int32Array;
   // leaves
-  readonly points: Float32Array;
+  /** The forest's shared points; leafSlot[leaf − capacity] = the slot holding the leaf's point. */
+  readonly store: PointStore;
+  readonly leafSlot: SlotIds;
   // free lists (stacks)
   readonly freeInternal: NodeIds;
   freeInternalCount: number;
@@ -54,7 +57,9 @@ export class Tree {
   private readonly curLo: Float64Array;
   private readonly curHi: Float64Array;
 
-  constructor(dim: number, capacity: number) {
+  /** `store`: the forest's shared point store (a tree on its own gets a store of its own). */
+  constructor(dim: number, capacity: number, store: PointStore = new PointStore(dim, capacity, capacity)) {
+    if (store.dim !== dim) throw new Error(`point store has ${store.dim} dimensions, the tree ${dim}`);
     this.dim = dim;
     this.capacity = capacity;
     const ni = capacity - 1;
@@ -65,7 +70,8 @@ export class Tree {
     this.box = new Float32Array(ni * 2 * dim);
     this.parent = nodeIds(capacity, 2 * capacity).fill(NONE);
     this.mass = capacity <= 65_535 ? new Uint16Array(2 * capacity) : new Int32Array(2 * capacity);
-    this.points = new Float32Array(capacity * dim);
+    this.store = store;
+    this.leafSlot = slotIds(store.maxSlots, capacity);
     this.freeInternal = nodeIds(capacity, ni);
     this.freeLeaf = nodeIds(capacity, capacity);
     // Stacks popped from the end: lowest ids are used first.
@@ -170,8 +176,9 @@ export class Tree {
     for (;;) {
       // The node's box (a leaf's box is its point) and the total range of box ∪ point.
       if (node >= cap) {
-        const o = (node - cap) * dim;
-        for (let d = 0; d < dim; d++) bLo[d] = bHi[d] = this.points[o + d]!;
+        const o = this.leafSlot[node - cap]! * dim;
+        const pts = this.store.values;
+        for (let d = 0; d < dim; d++) bLo[d] = bHi[d] = pts[o + d]!;
       } else {
         const o = node * 2 * dim;
         for (let d = 0; d < dim; d++) {
@@ -273,12 +280,19 @@ export class Tree {
   }
 
   /**
-   * Builds the tree of an empty Tree in one pass from `n` sampled points (`pts`, n × dim float32) and fills the
-   * sampler with `weights`/`seqs` (entry i holds point i). Cuts as `insert` draws them (dimension ∝ side length of
+   * Builds the tree of an empty Tree in one pass from `n` sampled points (`pts`, n × dim float32, point i held by
+   * store slot `slots[i]`, which its leaf retains) and fills the sampler with `weights`/`seqs` (entry i holds point i). Cuts as `insert` draws them (dimension ∝ side length of
    * the box, value uniform inside it), recursively over the whole sample: a random cut tree of the same
    * distribution as one grown point by point (Guha et al. 2016, theorem 3). Identical points share a leaf.
    */
-  buildFrom(pts: Float32Array, n: number, weights: Float64Array, seqs: Float64Array, rng: Random): void {
+  buildFrom(
+    pts: Float32Array,
+    slots: Int32Array,
+    n: number,
+    weights: Float64Array,
+    seqs: Float64Array,
+    rng: Random
+  ): void {
     if (this.root !== NONE || this.heapSize !== 0) throw new Error('buildFrom needs an empty tree');
     if (n > this.capacity) throw new Error(`sample of ${n} points exceeds the capacity ${this.capacity}`);
     if (n === 0) return;
@@ -297,13 +311,14 @@ export class Tree {
         if (x > boxes[dim + d]!) boxes[dim + d] = x;
       }
     }
-    this.root = this.buildRange(pts, idx, 0, n, leafOf, rng, NONE, boxes, 0);
+    this.root = this.buildRange(pts, slots, idx, 0, n, leafOf, rng, NONE, boxes, 0);
     for (let i = 0; i < n; i++) this.heapPush(weights[i]!, leafOf[i]!, seqs[i]!);
   }
 
   /** Subtree of the points idx[from, to) whose box is at `boxes[at .. at + 2·dim)`; returns its node id. */
   private buildRange(
     pts: Float32Array,
+    slots: Int32Array,
     idx: Int32Array,
     from: number,
     to: number,
@@ -318,10 +333,10 @@ export class Tree {
     for (let d = 0; d < dim; d++) range += boxes[at + dim + d]! - boxes[at + d]!;
     if (range === 0) {
       // All points identical: one leaf of mass to − from.
-      const first = idx[from]! * dim;
       const leaf = this.freeLeaf[--this.freeLeafCount]!;
-      const lo = (leaf - this.capacity) * dim;
-      for (let d = 0; d < dim; d++) this.points[lo + d] = pts[first + d]!;
+      const slot = slots[idx[from]!]!;
+      this.leafSlot[leaf - this.capacity] = slot;
+      this.store.retain(slot);
       this.mass[leaf] = to - from;
       this.parent[leaf] = par;
       for (let i = from; i < to; i++) leafOf[idx[i]!] = leaf;
@@ -389,14 +404,14 @@ export class Tree {
         idx[j--] = t;
       }
     }
-    this.left[inner] = this.buildRange(pts, idx, from, i, leafOf, rng, inner, boxes, la);
-    this.right[inner] = this.buildRange(pts, idx, i, to, leafOf, rng, inner, boxes, ra);
+    this.left[inner] = this.buildRange(pts, slots, idx, from, i, leafOf, rng, inner, boxes, la);
+    this.right[inner] = this.buildRange(pts, slots, idx, i, to, leafOf, rng, inner, boxes, ra);
     return inner;
   }
 
   private newLeaf(point: Float32Array): number {
     const leaf = this.freeLeaf[--this.freeLeafCount]!;
-    this.points.set(point, (leaf - this.capacity) * this.dim);
+    this.leafSlot[leaf - this.capacity] = this.store.take(point);
     this.mass[leaf] = 1;
     return leaf;
   }
@@ -412,6 +427,7 @@ export class Tree {
       return;
     }
     this.mass[leaf] = 0;
+    this.store.release(this.leafSlot[leaf - this.capacity]!);
     this.freeLeaf[this.freeLeafCount++] = leaf;
     const par = this.parent[leaf]!;
     this.parent[leaf] = NONE;
@@ -449,13 +465,13 @@ export class Tree {
     const l = this.left[n]!;
     const r = this.right[n]!;
     const box = this.box;
-    const pts = this.points;
+    const pts = this.store.values;
     // Each child's lower and upper corner: a leaf's point (both corners) or an internal node's cached box.
     const lArr = l >= cap ? pts : box;
-    const lLo = l >= cap ? (l - cap) * dim : l * 2 * dim;
+    const lLo = l >= cap ? this.leafSlot[l - cap]! * dim : l * 2 * dim;
     const lHi = l >= cap ? lLo : lLo + dim;
     const rArr = r >= cap ? pts : box;
-    const rLo = r >= cap ? (r - cap) * dim : r * 2 * dim;
+    const rLo = r >= cap ? this.leafSlot[r - cap]! * dim : r * 2 * dim;
     const rHi = r >= cap ? rLo : rLo + dim;
     const o = n * 2 * dim;
     let changed = false;
@@ -535,8 +551,8 @@ export class Tree {
     }
     const treeMass = this.mass[this.root]!;
     const leafMass = this.mass[node]!;
-    const lo = (node - cap) * dim;
-    const pts = this.points;
+    const lo = this.leafSlot[node - cap]! * dim;
+    const pts = this.store.values;
     let equal = true;
     for (let d = 0; d < dim; d++) {
       if (pts[lo + d] !== q[d]) {

@@ -7,7 +7,9 @@ function leavesUnder(t: Tree, node: number): number[] {
   return [...leavesUnder(t, t.left[node]!), ...leavesUnder(t, t.right[node]!)];
 }
 const pointOf = (t: Tree, leaf: number): number[] =>
-  Array.from(t.points.subarray((leaf - t.capacity) * t.dim, (leaf - t.capacity + 1) * t.dim));
+  Array.from(
+    t.store.values.subarray(t.leafSlot[leaf - t.capacity]! * t.dim, (t.leafSlot[leaf - t.capacity]! + 1) * t.dim)
+  );
 
 /** Checks mass, boxes, cut sides, parent links and sampler consistency against a recomputation from the leaves. */
 function checkTree(t: Tree, streamed: Set<string>): void {
