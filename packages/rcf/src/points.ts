@@ -35,7 +35,7 @@ export class PointStore {
     this.maxSlots = maxSlots;
     const n = Math.max(1, Math.min(maxSlots, initialSlots));
     this.values = new Float32Array(n * dim);
-    this.refs = maxSlots <= 65_535 ? new Uint16Array(n) : new Int32Array(n);
+    this.refs = this.newRefs(n);
     this.free = new Int32Array(n);
   }
 
@@ -103,14 +103,20 @@ export class PointStore {
     return this.used++;
   }
 
+  /** Reference counts, 16-bit when the store's ids are (a slot is held by at most one leaf per tree). */
+  private newRefs(length: number): Uint16Array | Int32Array {
+    return this.maxSlots <= 65_535 ? new Uint16Array(length) : new Int32Array(length);
+  }
+
   private grow(): void {
     const n = this.capacity;
-    if (n >= this.maxSlots) throw new Error(`point store full: ${n} slots in use, the forest holds at most ${n}`);
+    if (n >= this.maxSlots)
+      throw new Error(`point store full: ${n} slots in use, the forest holds at most ${this.maxSlots}`);
     const m = Math.min(this.maxSlots, 2 * n);
     const values = new Float32Array(m * this.dim);
     values.set(this.values);
     this.values = values;
-    const refs = this.maxSlots <= 65_535 ? new Uint16Array(m) : new Int32Array(m);
+    const refs = this.newRefs(m);
     refs.set(this.refs);
     this.refs = refs;
     const free = new Int32Array(m);

@@ -9,8 +9,9 @@ export const NONE = -1;
  *
  * Node ids: internal nodes are 0 .. capacity-2, leaves are capacity .. 2·capacity-1 (leaf slot = id − capacity).
  * A leaf holds one distinct point (a slot of the forest's PointStore, shared with the other trees that sampled the
- * same update) and its multiplicity (mass); the sampler holds one entry per sampled update, each pointing at a leaf. Cuts are range-proportional (`RandomCutTree.randomCut` of aws/random-cut-forest-by-aws): a
- * dimension is chosen with probability proportional to its side length in the box, the cut uniformly inside it.
+ * same update) and its multiplicity (mass); the sampler holds one entry per sampled update, each pointing at a leaf.
+ * Cuts are range-proportional (`RandomCutTree.randomCut` of aws/random-cut-forest-by-aws): a dimension is chosen
+ * with probability proportional to its side length in the box, the cut uniformly inside it.
  */
 /** Node ids: 16-bit when every id (< 2·capacity) fits, halving the index arrays of the default 256-sample trees. */
 export type NodeIds = Int16Array | Int32Array;
@@ -281,9 +282,10 @@ export class Tree {
 
   /**
    * Builds the tree of an empty Tree in one pass from `n` sampled points (`pts`, n × dim float32, point i held by
-   * store slot `slots[i]`, which its leaf retains) and fills the sampler with `weights`/`seqs` (entry i holds point i). Cuts as `insert` draws them (dimension ∝ side length of
-   * the box, value uniform inside it), recursively over the whole sample: a random cut tree of the same
-   * distribution as one grown point by point (Guha et al. 2016, theorem 3). Identical points share a leaf.
+   * store slot `slots[i]`, which its leaf retains) and fills the sampler with `weights`/`seqs` (entry i holds
+   * point i). Cuts as `insert` draws them (dimension ∝ side length of the box, value uniform inside it), recursively
+   * over the whole sample: a random cut tree of the same distribution as one grown point by point (Guha et al. 2016,
+   * theorem 3). Identical points share a leaf.
    */
   buildFrom(
     pts: Float32Array,
